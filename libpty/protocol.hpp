@@ -1,0 +1,37 @@
+#pragma once
+// The client <-> broker wire protocol: message types and the payloads they carry.
+//
+// Every message is a frame (see frame.hpp). Control messages carry a JSON object;
+// Input and Output carry raw terminal bytes. The client's first message is Hello;
+// the broker answers Hello or Error and closes on a version mismatch.
+
+#include <cstdint>
+#include <string_view>
+
+namespace pyattach {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+enum class MsgType : std::uint32_t {
+  Hello = 1,           // both ways  {"version":N}
+  Error = 2,           // B->C       {"message":"one line"}; the request failed
+  NewSession = 3,      // C->B       see NewSessionRequest in the client
+  SessionStarted = 4,  // B->C       {"id":N,"name":S,"pid":P}
+  Attach = 5,          // C->B       {"target":S,"rows":R,"cols":C}
+  Attached = 6,        // B->C       {"id":N,"name":S}; the redraw follows as Output
+  Input = 7,           // C->B       raw bytes for the session's terminal
+  Output = 8,          // B->C       raw bytes from the session's terminal
+  Resize = 9,          // C->B       {"rows":R,"cols":C}
+  Detach = 10,         // C->B       {}
+  Exit = 11,           // B->C       {"reason":"detached"|"exited"|"server-exit","status":N,...}
+  List = 12,           // C->B       {}
+  ListReply = 13,      // B->C       {"sessions":[{...}]}
+  Kill = 14,           // C->B       {"target":S,"signal":N}
+  Ok = 15,             // B->C       {} or a JSON result
+  KillServer = 16,     // C->B       {}
+};
+
+// For messages in logs and errors.
+std::string_view msg_type_name(MsgType type);
+
+}  // namespace pyattach
