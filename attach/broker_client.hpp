@@ -1,0 +1,43 @@
+#pragma once
+// The client's connection to pyattachd: connects (starting the broker if none is
+// running), says Hello, and exchanges frames with blocking I/O.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "frame.hpp"
+#include "unique_fd.hpp"
+
+namespace pyattach {
+
+class BrokerClient {
+ public:
+  // Connects to the broker of $PYATTACH_DIR; starts one if `start_if_needed` and none runs.
+  // Throws UserError. With start_if_needed false and no broker, returns nullopt.
+  static std::optional<BrokerClient> connect(bool start_if_needed);
+
+  int fd() const { return socket_.get(); }
+  void send(MsgType type, std::string_view payload);
+  void send_json(MsgType type, const nlohmann::json& payload);
+
+  // Blocks for the next frame; throws if the broker goes away.
+  Frame receive();
+  // Receives the next frame; an Error frame becomes a UserError, another type a protocol error.
+  nlohmann::json expect(MsgType type);
+
+  // For poll loops: reads what is available. False at end of stream.
+  bool read_some();
+  // A whole frame already read, if any. Throws on malformed bytes.
+  std::optional<Frame> next_frame();
+
+ private:
+  explicit BrokerClient(UniqueFd socket) : socket_(std::move(socket)) {}
+  UniqueFd socket_;
+  FrameDecoder decoder_;
+};
+
+// Throws the broker's Error message as a UserError.
+[[noreturn]] void throw_broker_error(const Frame& frame);
+
+}  // namespace pyattach

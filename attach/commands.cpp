@@ -1,0 +1,167 @@
+// pyattach attach, ls, kill and kill-server.
+
+#include <signal.h>
+#include <string.h>
+
+#include <cctype>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "broker_client.hpp"
+#include "commands.hpp"
+#include "detach_key.hpp"
+#include "options.hpp"
+#include "terminal_proxy.hpp"
+#include "user_error.hpp"
+
+namespace pyattach {
+
+namespace {
+
+BrokerClient connect_or_fail() {
+  auto broker = BrokerClient::connect(false);
+  if (!broker) throw UserError("no broker is running (no sessions)");
+  return std::move(*broker);
+}
+
+// TERM, SIGTERM, term or 15.
+int parse_signal(const std::string& spelling) {
+  if (!spelling.empty() && std::all_of(spelling.begin(), spelling.end(), ::isdigit)) {
+    const int number = std::stoi(spelling.substr(0, 3));
+    if (number > 0 && number < NSIG) return number;
+  }
+  std::string name;
+  for (char c : spelling) name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    if (abbrev != nullptr && name == abbrev) return sig;
+  }
+  throw UserError("unknown signal '" + spelling + "'", kStatusUsage);
+}
+
+std::string format_age(double seconds) {
+  const long s = static_cast<long>(seconds);
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m";
+  if (s < 86400) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
+}
+
+std::string format_state(const nlohmann::json& session) {
+  const std::string state = session.at("state");
+  if (state == "exited") return "exited " + std::to_string(session.at("status").get<int>());
+  if (state == "killed") return "killed " + session.at("signal").get<std::string>();
+  if (session.at("pid").get<int>() == 0) return "starting";
+  return state;
+}
+
+std::string format_command(const nlohmann::json& argv) {
+  std::string out;
+  for (const auto& arg : argv) {
+    if (!out.empty()) out.push_back(' ');
+    const std::string text = arg.get<std::string>();
+    const bool plain = !text.empty() && text.find_first_of(" \t\n'\"\\$`") == std::string::npos;
+    out += plain ? text : std::string("'") + text + "'";
+  }
+  return out.empty() ? "(interactive)" : out;
+}
+
+}  // namespace
+
+int command_attach(const Args& args) {
+  cxxopts::Options options("pyattach attach", "Attach to a session");
+  options.positional_help("NAME|ID");
+  options.add_options()("detach-key", "detach key, ^X or C-x (default ^\\)",
+                        cxxopts::value<std::string>())("target", "session",
+                                                       cxxopts::value<std::string>());
+  options.parse_positional({"target"});
+  const auto parsed = parse_options(options, args);
+  if (!parsed) return 0;
+  const std::string target = single_target(*parsed, "attach");
+  const char key = parsed->count("detach-key")
+                       ? parse_detach_key((*parsed)["detach-key"].as<std::string>())
+                       : kDefaultDetachKey;
+  auto broker = BrokerClient::connect(false);
+  if (!broker) throw UserError("no session '" + target + "' (no broker is running)");
+  return run_terminal_proxy(*broker, {target, key});
+}
+
+int command_ls(const Args& args) {
+  cxxopts::Options options("pyattach ls", "List sessions");
+  options.add_options()("json", "print every field as JSON");
+  const auto parsed = parse_options(options, args);
+  if (!parsed) return 0;
+  if (!parsed->unmatched().empty())
+    throw UserError("ls: unexpected argument '" + parsed->unmatched().front() + "'", kStatusUsage);
+  auto broker = BrokerClient::connect(false);
+  nlohmann::json reply = {{"sessions", nlohmann::json::array()}, {"zygotes", nlohmann::json::array()}};
+  if (broker) {
+    broker->send_json(MsgType::List, nlohmann::json::object());
+    reply = broker->expect(MsgType::ListReply);
+  }
+  if (parsed->count("json")) {
+    std::cout << reply.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "NAME", "PID", "STATE", "CLIENTS", "AGE", "COMMAND"}};
+  for (const auto& session : reply.at("sessions")) {
+    rows.push_back({std::to_string(session.at("id").get<int>()), session.at("name"),
+                    std::to_string(session.at("pid").get<int>()), format_state(session),
+                    std::to_string(session.at("clients").get<int>()),
+                    format_age(session.at("age_s").get<double>()), format_command(session.at("command"))});
+  }
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  for (const auto& row : rows) {
+    std::ostringstream line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i + 1 == row.size()) {
+        line << row[i];
+      } else {
+        line << std::left << std::setw(static_cast<int>(widths[i])) << row[i] << "  ";
+      }
+    }
+    std::cout << line.str() << "\n";
+  }
+  return 0;
+}
+
+int command_kill(const Args& args) {
+  cxxopts::Options options("pyattach kill", "Signal a running session, or remove an ended one");
+  options.positional_help("NAME|ID");
+  options.add_options()("s,signal", "signal name or number (default TERM)",
+                        cxxopts::value<std::string>()->default_value("TERM"))(
+      "target", "session", cxxopts::value<std::string>());
+  options.parse_positional({"target"});
+  const auto parsed = parse_options(options, args);
+  if (!parsed) return 0;
+  const std::string target = single_target(*parsed, "kill");
+  const int sig = parse_signal((*parsed)["signal"].as<std::string>());
+  auto broker = BrokerClient::connect(false);
+  if (!broker) throw UserError("no session '" + target + "' (no broker is running)");
+  broker->send_json(MsgType::Kill, {{"target", target}, {"signal", sig}});
+  broker->expect(MsgType::Ok);
+  return 0;
+}
+
+int command_kill_server(const Args& args) {
+  cxxopts::Options options("pyattach kill-server", "Stop the broker; running sessions get SIGHUP");
+  const auto parsed = parse_options(options, args);
+  if (!parsed) return 0;
+  auto broker = BrokerClient::connect(false);
+  if (!broker) return 0;  // nothing to stop
+  broker->send_json(MsgType::KillServer, nlohmann::json::object());
+  broker->expect(MsgType::Ok);
+  // Wait until the broker has closed our connection: it is then no longer serving.
+  try {
+    for (;;) broker->receive();
+  } catch (const UserError&) {
+  }
+  return 0;
+}
+
+}  // namespace pyattach

@@ -1,0 +1,18 @@
+#pragma once
+// One function per pyattach subcommand. Each takes the arguments after the command
+// name, returns the exit status, and throws UserError for anything that goes wrong.
+
+#include <string>
+#include <vector>
+
+namespace pyattach {
+
+using Args = std::vector<std::string>;
+
+int command_new(const Args& args);
+int command_attach(const Args& args);
+int command_ls(const Args& args);
+int command_kill(const Args& args);
+int command_kill_server(const Args& args);
+
+}  // namespace pyattach

@@ -1,0 +1,60 @@
+// pyattach: the client. Runs one subcommand and exits with its status.
+
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "user_error.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: pyattach COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  new [-d] [-n NAME] [--python PATH] [--preload MODS] [--] SCRIPT [ARGS...]\n"
+    "                      start a session (also -m MODULE / -c CODE) and attach unless -d\n"
+    "  attach NAME|ID      attach to a session (detach with Ctrl-\\)\n"
+    "  ls [--json]         list sessions\n"
+    "  kill [-s SIG] NAME|ID\n"
+    "                      signal a running session; remove an ended one\n"
+    "  kill-server         stop the broker and every session\n"
+    "\n"
+    "`pyattach COMMAND --help` describes each command; see pyattach(1).\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using Command = int (*)(const pyattach::Args&);
+  const std::map<std::string, Command> commands = {
+      {"new", pyattach::command_new},           {"attach", pyattach::command_attach},
+      {"a", pyattach::command_attach},          {"ls", pyattach::command_ls},
+      {"list", pyattach::command_ls},           {"kill", pyattach::command_kill},
+      {"kill-server", pyattach::command_kill_server}};
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return pyattach::kStatusUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (name == "--version" || name == "-V") {
+    std::cout << "pyattach " << PYATTACH_VERSION << "\n";
+    return 0;
+  }
+  const auto command = commands.find(name);
+  try {
+    if (command == commands.end())
+      throw pyattach::UserError("unknown command '" + name + "' (see `pyattach --help`)",
+                                pyattach::kStatusUsage);
+    return command->second(pyattach::Args(argv + 2, argv + argc));
+  } catch (const pyattach::UserError& error) {
+    std::cerr << "pyattach: " << error.what() << "\n";
+    return error.status();
+  } catch (const std::exception& error) {
+    std::cerr << "pyattach: " << error.what() << "\n";
+    return pyattach::kStatusError;
+  }
+}

@@ -1,0 +1,164 @@
+#include "terminal_proxy.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "pty.hpp"
+#include "user_error.hpp"
+
+namespace pyattach {
+
+namespace {
+
+// Puts back what a full-screen program may have changed in the user's terminal when
+// we leave it: main screen, visible cursor, plain attributes, no bracketed paste,
+// normal cursor keys and keypad.
+constexpr std::string_view kTerminalReset = "\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?2004l\x1b[?1l\x1b>";
+
+void write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t wrote = ::write(fd, bytes.data(), bytes.size());
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        pollfd wait{fd, POLLOUT, 0};
+        ::poll(&wait, 1, -1);
+        continue;
+      }
+      return;  // the terminal is gone; nothing useful left to do with the bytes
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(wrote));
+  }
+}
+
+WindowSize terminal_size() {
+  for (int fd : {0, 1, 2})
+    if (auto size = get_window_size(fd)) return *size;
+  return WindowSize{};
+}
+
+// Signals arrive as readable events instead of interrupting us anywhere.
+class SignalFd {
+ public:
+  explicit SignalFd(std::initializer_list<int> signals) {
+    sigemptyset(&set_);
+    for (int sig : signals) sigaddset(&set_, sig);
+    ::sigprocmask(SIG_BLOCK, &set_, &saved_);
+    fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
+  }
+  ~SignalFd() { ::sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  int fd() const { return fd_.get(); }
+  int next() {
+    signalfd_siginfo info{};
+    if (::read(fd_.get(), &info, sizeof info) != sizeof info) return 0;
+    return static_cast<int>(info.ssi_signo);
+  }
+
+ private:
+  sigset_t set_{};
+  sigset_t saved_{};
+  UniqueFd fd_;
+};
+
+int exit_status(const nlohmann::json& exit, const std::string& session_name) {
+  const std::string reason = exit.value("reason", "");
+  if (reason == "detached") {
+    std::cerr << "[detached from session " << exit.value("name", session_name) << "]\n";
+    return 0;
+  }
+  if (reason == "server-exit") throw UserError("the broker shut down");
+  return exit.value("status", 1);
+}
+
+}  // namespace
+
+int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
+  SignalFd signals{SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+  const bool interactive = ::isatty(0);
+  RawModeGuard raw(0);
+  const WindowSize size = terminal_size();
+  broker.send_json(MsgType::Attach, {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
+  // Leaves the user's terminal as we found it on every way out, exceptions included.
+  struct Restore {
+    RawModeGuard& raw;
+    bool drew = false;
+    ~Restore() {
+      if (drew) write_all(1, kTerminalReset);
+      raw.restore();
+    }
+  } restore{raw};
+
+  std::string session_name = options.target;
+  bool stdin_open = true;
+  bool detaching = false;
+  char buffer[16 * 1024];
+  for (;;) {
+    pollfd fds[3] = {{broker.fd(), POLLIN, 0},
+                     {signals.fd(), POLLIN, 0},
+                     {0, static_cast<short>(stdin_open && !detaching ? POLLIN : 0), 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw UserError(std::string("poll: ") + std::strerror(errno));
+    }
+    if (fds[1].revents & POLLIN) {
+      while (const int sig = signals.next()) {
+        if (sig == SIGWINCH) {
+          const WindowSize now = terminal_size();
+          broker.send_json(MsgType::Resize, {{"rows", now.rows}, {"cols", now.cols}});
+        } else {
+          return 128 + sig;  // killed: the session goes on, detached
+        }
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!broker.read_some()) throw UserError("lost the connection to the broker");
+      while (auto frame = broker.next_frame()) {
+        switch (frame->type) {
+          case MsgType::Output:
+            restore.drew = true;
+            write_all(1, frame->payload);
+            break;
+          case MsgType::Attached:
+            session_name = nlohmann::json::parse(frame->payload).value("name", session_name);
+            break;
+          case MsgType::Exit: {
+            const auto exit = nlohmann::json::parse(frame->payload);
+            if (restore.drew && interactive) write_all(1, kTerminalReset);
+            restore.drew = false;
+            raw.restore();
+            return exit_status(exit, session_name);
+          }
+          case MsgType::Error:
+            throw_broker_error(*frame);
+          default:
+            break;
+        }
+      }
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t got = ::read(0, buffer, sizeof buffer);
+      if (got <= 0) {
+        if (got < 0 && errno == EINTR) continue;
+        stdin_open = false;  // input ended; keep showing output until the session ends
+        continue;
+      }
+      std::string_view input(buffer, static_cast<std::size_t>(got));
+      const auto key = interactive ? input.find(options.detach_key) : std::string_view::npos;
+      if (key != std::string_view::npos) {
+        if (key > 0) broker.send(MsgType::Input, input.substr(0, key));
+        broker.send_json(MsgType::Detach, nlohmann::json::object());
+        detaching = true;
+      } else {
+        broker.send(MsgType::Input, input);
+      }
+    }
+  }
+}
+
+}  // namespace pyattach

@@ -1,0 +1,207 @@
+#include "broker.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "peer.hpp"
+#include "runtime_dir.hpp"
+#include "zygote_source.hpp"
+
+namespace pyattach {
+
+namespace {
+
+// Written next to the socket so the user's interpreter can run it; replaced atomically
+// so a zygote starting at that moment never reads half a file.
+bool write_zygote_source(const std::string& path, std::string& error) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << kZygoteSource;
+    if (!out) {
+      error = "cannot write " + temporary;
+      return false;
+    }
+  }
+  ::chmod(temporary.c_str(), 0600);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Broker::Broker(uv_loop_t* loop, std::string dir)
+    : loop_(loop), dir_(std::move(dir)), zygote_path_(dir_ + "/zygote.py") {}
+
+Broker::~Broker() = default;
+
+bool Broker::start(std::string& error) {
+  if (!write_zygote_source(zygote_path_, error)) return false;
+
+  // The caller holds the broker lock, so a socket file left here is stale.
+  const std::string socket_path = broker_socket_path(dir_);
+  ::unlink(socket_path.c_str());
+  uv_pipe_init(loop_, listener_.get(), 0);
+  listener_->data = this;
+  if (const int rc = uv_pipe_bind(listener_.get(), socket_path.c_str()); rc != 0) {
+    error = "cannot bind " + socket_path + ": " + uv_strerror(rc);
+    return false;
+  }
+  ::chmod(socket_path.c_str(), 0600);
+  if (const int rc = uv_listen(listener_.stream(), 64, on_connection); rc != 0) {
+    error = "cannot listen on " + socket_path + ": " + uv_strerror(rc);
+    return false;
+  }
+
+  // Session programs whose zygote died are re-parented to us (we are a subreaper).
+  uv_signal_init(loop_, sigchld_.get());
+  sigchld_->data = this;
+  uv_signal_start(sigchld_.get(), on_signal, SIGCHLD);
+  for (auto* handle : {sigterm_.get(), sigint_.get()}) {
+    uv_signal_init(loop_, handle);
+    handle->data = this;
+  }
+  uv_signal_start(sigterm_.get(), on_signal, SIGTERM);
+  uv_signal_start(sigint_.get(), on_signal, SIGINT);
+
+  uv_check_init(loop_, collector_.get());
+  collector_->data = this;
+  uv_check_start(collector_.get(), on_check);
+  return true;
+}
+
+void Broker::on_connection(uv_stream_t* server, int status) {
+  auto* self = static_cast<Broker*>(server->data);
+  if (self == nullptr || status != 0) return;
+  const Connection::Id id = self->next_connection_id_++;
+  auto client = std::make_unique<Connection>(*self, id);
+  if (!client->accept_from(server)) return;
+  if (!peer_is_same_user(client->fd())) {
+    const auto cred = peer_credentials(client->fd());
+    Connection& refused = *client;
+    self->connections_.emplace(id, std::move(client));
+    refused.fail("permission denied: the broker serves uid " + std::to_string(::geteuid()) +
+                 ", not uid " + (cred ? std::to_string(cred->uid) : std::string("unknown")));
+    return;
+  }
+  client->start_reading();
+  self->connections_.emplace(id, std::move(client));
+}
+
+Connection* Broker::connection(Connection::Id id) {
+  auto found = connections_.find(id);
+  return found == connections_.end() ? nullptr : found->second.get();
+}
+
+void Broker::drop_connection(Connection::Id id) {
+  auto found = connections_.find(id);
+  if (found == connections_.end()) return;
+  std::unique_ptr<Connection> client = std::move(found->second);
+  connections_.erase(found);
+  if (client->attached_session) {
+    if (auto session = sessions_.find(*client->attached_session); session != sessions_.end())
+      session->second->detach(*client);
+  }
+  dead_connections_.push_back(std::move(client));
+}
+
+void Broker::connection_drained(Connection& client) {
+  if (!client.needs_redraw || !client.attached_session) return;
+  if (auto session = sessions_.find(*client.attached_session); session != sessions_.end())
+    session->second->redraw_to(client);
+}
+
+void Broker::child_exited(int session_id, pid_t pid, int wait_status) {
+  auto found = sessions_.find(session_id);
+  if (found == sessions_.end() || found->second->pid() != pid) return;
+  found->second->ended(wait_status);
+  session_zygote_.erase(session_id);
+}
+
+void Broker::zygote_failed(Zygote& zygote) {
+  auto found = zygotes_.find(zygote.profile().key());
+  if (found == zygotes_.end() || found->second.get() != &zygote) return;
+  retired_zygotes_.push_back(std::move(found->second));
+  zygotes_.erase(found);
+}
+
+void Broker::zygote_exited(Zygote& zygote) {
+  // Its children are ours now (subreaper); reap them as they end.
+  for (auto& [session_id, owner] : session_zygote_) {
+    if (owner != &zygote) continue;
+    if (auto session = sessions_.find(session_id); session != sessions_.end())
+      session->second->orphaned = true;
+    owner = nullptr;
+  }
+  for (auto it = retired_zygotes_.begin(); it != retired_zygotes_.end(); ++it) {
+    if (it->get() == &zygote) {
+      dead_zygotes_.push_back(std::move(*it));
+      retired_zygotes_.erase(it);
+      break;
+    }
+  }
+  reap_orphans();
+}
+
+void Broker::reap_orphans() {
+  for (auto& [id, session] : sessions_) {
+    if (!session->orphaned || !session->running() || session->pid() <= 0) continue;
+    int status = 0;
+    if (::waitpid(session->pid(), &status, WNOHANG) == session->pid()) {
+      session->ended(status);
+      session_zygote_.erase(id);
+    }
+  }
+}
+
+void Broker::on_signal(uv_signal_t* handle, int signum) {
+  auto* self = static_cast<Broker*>(handle->data);
+  if (self == nullptr) return;
+  if (signum == SIGCHLD) {
+    self->reap_orphans();
+  } else {
+    self->shutdown();
+  }
+}
+
+void Broker::on_check(uv_check_t* handle) {
+  auto* self = static_cast<Broker*>(handle->data);
+  if (self == nullptr) return;
+  self->dead_connections_.clear();
+  self->dead_zygotes_.clear();
+}
+
+void Broker::shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  ::unlink(broker_socket_path(dir_).c_str());
+  listener_.close();
+  for (auto& [id, session] : sessions_) session->hang_up();
+  std::vector<Connection::Id> ids;
+  for (const auto& [id, client] : connections_) ids.push_back(id);
+  for (const auto id : ids) {
+    if (Connection* client = connection(id)) {
+      client->attached_session.reset();
+      client->send_json(MsgType::Exit, {{"reason", "server-exit"}});
+      client->finish();
+    }
+  }
+  zygotes_.clear();
+  retired_zygotes_.clear();
+  sigchld_.close();
+  sigterm_.close();
+  sigint_.close();
+  collector_.close();
+}
+
+}  // namespace pyattach

@@ -1,0 +1,85 @@
+#pragma once
+// pyattachd's state: the listening socket, client connections, sessions and zygotes.
+// Request handling lives in broker_requests.cpp; lifecycle here in broker.cpp.
+
+#include <uv.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connection.hpp"
+#include "session.hpp"
+#include "uv_handle.hpp"
+#include "zygote.hpp"
+
+namespace pyattach {
+
+class Broker {
+ public:
+  Broker(uv_loop_t* loop, std::string dir);
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+  ~Broker();
+
+  // Writes zygote.py, binds the socket (replacing a stale one) and starts accepting.
+  bool start(std::string& error);
+  // Hangs up every session, stops zygotes and lets the loop run out.
+  void shutdown();
+
+  uv_loop_t* loop() const { return loop_; }
+  Connection* connection(Connection::Id id);
+
+  // Called by connections, sessions and zygotes.
+  void handle_frame(Connection& client, const Frame& frame);
+  void drop_connection(Connection::Id id);
+  void connection_drained(Connection& client);
+  void child_exited(int session_id, pid_t pid, int wait_status);
+  void zygote_failed(Zygote& zygote);
+  void zygote_exited(Zygote& zygote);
+
+ private:
+  static void on_connection(uv_stream_t* server, int status);
+  static void on_signal(uv_signal_t* handle, int signum);
+  // Objects cannot delete themselves from their own callbacks; they are freed here.
+  static void on_check(uv_check_t* handle);
+  void reap_orphans();
+
+  // broker_requests.cpp
+  void on_hello(Connection& client, const nlohmann::json& request);
+  void on_new_session(Connection& client, const nlohmann::json& request);
+  void on_attach(Connection& client, const nlohmann::json& request);
+  void on_input(Connection& client, const std::string& bytes);
+  void on_resize(Connection& client, const nlohmann::json& request);
+  void on_detach(Connection& client);
+  void on_list(Connection& client);
+  void on_kill(Connection& client, const nlohmann::json& request);
+  Session* find_session(const std::string& target);
+  Zygote* zygote_for(const Profile& profile, const std::vector<std::string>& env,
+                     std::string& error);
+  void session_spawned(Connection::Id client_id, int session_id, pid_t pid,
+                       const std::string& error);
+
+  uv_loop_t* loop_;
+  std::string dir_;
+  std::string zygote_path_;
+  UvHandle<uv_pipe_t> listener_;
+  UvHandle<uv_signal_t> sigchld_;
+  UvHandle<uv_signal_t> sigterm_;
+  UvHandle<uv_signal_t> sigint_;
+  UvHandle<uv_check_t> collector_;
+  bool shutting_down_ = false;
+
+  Connection::Id next_connection_id_ = 1;
+  int next_session_id_ = 1;
+  std::map<Connection::Id, std::unique_ptr<Connection>> connections_;
+  std::map<int, std::unique_ptr<Session>> sessions_;
+  std::map<std::string, std::unique_ptr<Zygote>> zygotes_;  // by profile key
+  std::vector<std::unique_ptr<Zygote>> retired_zygotes_;     // failed, process not reaped yet
+  std::vector<std::unique_ptr<Connection>> dead_connections_;
+  std::vector<std::unique_ptr<Zygote>> dead_zygotes_;
+  std::map<int, const Zygote*> session_zygote_;  // which zygote forked each running session
+};
+
+}  // namespace pyattach

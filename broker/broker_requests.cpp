@@ -1,0 +1,244 @@
+// The broker's answers to client requests, one function per message type.
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "broker.hpp"
+
+namespace pyattach {
+
+namespace {
+
+bool all_digits(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isdigit(c);
+  });
+}
+
+std::optional<WindowSize> requested_size(const nlohmann::json& request) {
+  const int rows = request.value("rows", 0);
+  const int cols = request.value("cols", 0);
+  if (rows <= 0 || cols <= 0 || rows > 10000 || cols > 10000) return std::nullopt;
+  return WindowSize{static_cast<unsigned short>(rows), static_cast<unsigned short>(cols)};
+}
+
+}  // namespace
+
+void Broker::handle_frame(Connection& client, const Frame& frame) {
+  if (shutting_down_) return;
+  try {
+    if (!client.hello_done) {
+      if (frame.type != MsgType::Hello) {
+        client.fail("protocol error: expected Hello, got " + std::string(msg_type_name(frame.type)));
+        return;
+      }
+      on_hello(client, nlohmann::json::parse(frame.payload));
+      return;
+    }
+    switch (frame.type) {
+      case MsgType::Input:
+        on_input(client, frame.payload);
+        return;
+      case MsgType::NewSession:
+        on_new_session(client, nlohmann::json::parse(frame.payload));
+        return;
+      case MsgType::Attach:
+        on_attach(client, nlohmann::json::parse(frame.payload));
+        return;
+      case MsgType::Resize:
+        on_resize(client, nlohmann::json::parse(frame.payload));
+        return;
+      case MsgType::Detach:
+        on_detach(client);
+        return;
+      case MsgType::List:
+        on_list(client);
+        return;
+      case MsgType::Kill:
+        on_kill(client, nlohmann::json::parse(frame.payload));
+        return;
+      case MsgType::KillServer:
+        client.send_json(MsgType::Ok, nlohmann::json::object());
+        shutdown();
+        return;
+      default:
+        client.fail("protocol error: unexpected " + std::string(msg_type_name(frame.type)));
+        return;
+    }
+  } catch (const nlohmann::json::exception& e) {
+    client.fail("malformed " + std::string(msg_type_name(frame.type)) + " message: " + e.what());
+  }
+}
+
+void Broker::on_hello(Connection& client, const nlohmann::json& request) {
+  const auto version = request.at("version").get<std::uint32_t>();
+  if (version != kProtocolVersion) {
+    client.fail("protocol version " + std::to_string(version) + " is not supported by this broker (" +
+                std::to_string(kProtocolVersion) + "); run `pyattach kill-server` to restart it");
+    return;
+  }
+  client.hello_done = true;
+  client.send_json(MsgType::Hello, {{"version", kProtocolVersion}, {"pid", ::getpid()}});
+}
+
+Session* Broker::find_session(const std::string& target) {
+  for (auto& [id, session] : sessions_)
+    if (session->name() == target) return session.get();
+  if (all_digits(target) && target.size() < 9) {
+    if (auto found = sessions_.find(std::stoi(target)); found != sessions_.end())
+      return found->second.get();
+  }
+  return nullptr;
+}
+
+Zygote* Broker::zygote_for(const Profile& profile, const std::vector<std::string>& env,
+                           std::string& error) {
+  const std::string key = profile.key();
+  if (auto found = zygotes_.find(key); found != zygotes_.end()) return found->second.get();
+  auto zygote = std::make_unique<Zygote>(*this, profile);
+  if (!zygote->start(zygote_path_, env, error)) return nullptr;
+  return zygotes_.emplace(key, std::move(zygote)).first->second.get();
+}
+
+void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
+  std::string name = request.value("name", "");
+  if (!name.empty()) {
+    if (all_digits(name)) {
+      client.fail("session name '" + name + "' is a number; numbers are session ids");
+      return;
+    }
+    if (find_session(name) != nullptr) {
+      client.fail("a session named '" + name + "' already exists");
+      return;
+    }
+  }
+  Profile profile;
+  profile.python = request.at("python").get<std::string>();
+  profile.preload = request.at("preload").get<std::vector<std::string>>();
+  const auto env = request.at("env").get<std::map<std::string, std::string>>();
+  for (const auto& variable : Profile::import_env_names())
+    if (auto found = env.find(variable); found != env.end())
+      profile.import_env[variable] = found->second;
+  std::vector<std::string> env_list;
+  for (const auto& [key, value] : env) env_list.push_back(key + "=" + value);
+  const auto argv = request.at("argv").get<std::vector<std::string>>();
+  const WindowSize size = requested_size(request).value_or(WindowSize{});
+
+  std::string error;
+  Zygote* zygote = zygote_for(profile, env_list, error);
+  if (zygote == nullptr) {
+    client.fail(error);
+    return;
+  }
+  auto pty = open_pty(size, error);
+  if (!pty) {
+    client.fail(error);
+    return;
+  }
+
+  const int id = next_session_id_++;
+  if (name.empty()) name = std::to_string(id);
+  sessions_.emplace(id, std::make_unique<Session>(*this, id, name, argv, std::move(pty->master),
+                                                  size));
+  session_zygote_[id] = zygote;
+  nlohmann::json spawn = {{"argv", argv},
+                          {"cwd", request.at("cwd")},
+                          {"env", env},
+                          {"umask", request.value("umask", 022)}};
+  const Connection::Id client_id = client.id();
+  zygote->spawn(id, std::move(spawn), std::move(pty->slave),
+                [this, client_id, id](pid_t pid, const std::string& spawn_error) {
+                  session_spawned(client_id, id, pid, spawn_error);
+                });
+}
+
+void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid,
+                             const std::string& error) {
+  Connection* client = connection(client_id);
+  auto found = sessions_.find(session_id);
+  if (found == sessions_.end()) return;
+  if (!error.empty()) {
+    sessions_.erase(found);
+    session_zygote_.erase(session_id);
+    if (client != nullptr) client->fail(error);
+    return;
+  }
+  Session& session = *found->second;
+  session.started(pid);
+  if (client != nullptr)
+    client->send_json(MsgType::SessionStarted,
+                      {{"id", session.id()}, {"name", session.name()}, {"pid", pid}});
+}
+
+void Broker::on_attach(Connection& client, const nlohmann::json& request) {
+  const std::string target = request.at("target").get<std::string>();
+  Session* session = find_session(target);
+  if (session == nullptr) {
+    client.fail("no session '" + target + "' (see `pyattach ls`)");
+    return;
+  }
+  if (client.attached_session) {
+    client.fail("this connection is already attached");
+    return;
+  }
+  session->attach(client, requested_size(request));
+}
+
+void Broker::on_input(Connection& client, const std::string& bytes) {
+  if (!client.attached_session) return;
+  if (auto found = sessions_.find(*client.attached_session); found != sessions_.end())
+    found->second->write_input(bytes);
+}
+
+void Broker::on_resize(Connection& client, const nlohmann::json& request) {
+  const auto size = requested_size(request);
+  if (!client.attached_session || !size) return;
+  if (auto found = sessions_.find(*client.attached_session); found != sessions_.end())
+    found->second->resize(*size);
+}
+
+void Broker::on_detach(Connection& client) {
+  if (!client.attached_session) return;
+  auto found = sessions_.find(*client.attached_session);
+  std::string name = found != sessions_.end() ? found->second->name() : "";
+  if (found != sessions_.end()) found->second->detach(client);
+  client.send_json(MsgType::Exit, {{"reason", "detached"}, {"name", name}});
+  client.finish();
+}
+
+void Broker::on_list(Connection& client) {
+  nlohmann::json sessions = nlohmann::json::array();
+  for (const auto& [id, session] : sessions_) sessions.push_back(session->describe());
+  nlohmann::json zygotes = nlohmann::json::array();
+  for (const auto& [key, zygote] : zygotes_) zygotes.push_back(zygote->describe());
+  client.send_json(MsgType::ListReply, {{"sessions", sessions}, {"zygotes", zygotes}});
+}
+
+void Broker::on_kill(Connection& client, const nlohmann::json& request) {
+  const std::string target = request.at("target").get<std::string>();
+  const int sig = request.value("signal", SIGTERM);
+  Session* session = find_session(target);
+  if (session == nullptr) {
+    client.fail("no session '" + target + "' (see `pyattach ls`)");
+    return;
+  }
+  if (!session->running()) {
+    sessions_.erase(session->id());
+    client.send_json(MsgType::Ok, {{"removed", true}});
+    return;
+  }
+  if (sig <= 0 || sig >= NSIG) {
+    client.fail("invalid signal number " + std::to_string(sig));
+    return;
+  }
+  if (session->pid() <= 0 || !session->signal(sig)) {
+    client.fail("cannot signal session '" + target + "'");
+    return;
+  }
+  client.send_json(MsgType::Ok, {{"signalled", signal_name(sig)}});
+}
+
+}  // namespace pyattach

@@ -1,0 +1,87 @@
+#include "daemon.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+namespace pyattach {
+
+Readiness Readiness::daemonize(const std::string& log_path) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    std::perror("pyattachd: pipe");
+    std::exit(1);
+  }
+  UniqueFd read_end(fds[0]);
+  UniqueFd write_end(fds[1]);
+  const pid_t first = ::fork();
+  if (first < 0) {
+    std::perror("pyattachd: fork");
+    std::exit(1);
+  }
+  if (first > 0) {
+    // The starter's side: wait for "ok" or an error message from the daemon.
+    write_end.reset();
+    ::waitpid(first, nullptr, 0);
+    std::string message;
+    char chunk[512];
+    ssize_t got;
+    while ((got = ::read(read_end.get(), chunk, sizeof chunk)) > 0) message.append(chunk, got);
+    if (message == "ok") std::exit(0);
+    if (message.empty()) message = "the broker exited before it was ready";
+    std::cerr << "pyattachd: " << message << "\n";
+    std::exit(1);
+  }
+  read_end.reset();
+  ::setsid();
+  // The second fork makes sure the daemon never reacquires a controlling terminal.
+  if (const pid_t second = ::fork(); second != 0) ::_exit(second < 0 ? 1 : 0);
+  ::umask(077);
+  const int null = ::open("/dev/null", O_RDONLY);
+  const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (null >= 0) ::dup2(null, 0);
+  if (log >= 0) {
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+  }
+  if (null > 2) ::close(null);
+  if (log > 2) ::close(log);
+  return Readiness(std::move(write_end));
+}
+
+void Readiness::ready() {
+  if (pipe_) [[maybe_unused]] auto ignored = ::write(pipe_.get(), "ok", 2);
+  pipe_.reset();
+}
+
+void Readiness::failed(const std::string& message) {
+  if (pipe_) [[maybe_unused]] auto ignored = ::write(pipe_.get(), message.data(), message.size());
+  pipe_.reset();
+}
+
+UniqueFd take_broker_lock(const std::string& path, std::string& error) {
+  UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock) {
+    error = "cannot open " + path + ": " + std::strerror(errno);
+    return lock;
+  }
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    error = errno == EWOULDBLOCK ? "another pyattachd is already serving this directory"
+                                 : "cannot lock " + path + ": " + std::strerror(errno);
+    return UniqueFd();
+  }
+  // Record our pid for people and tests; the lock, not the file content, is the truth.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(lock.get(), 0) == 0) [[maybe_unused]] auto ignored = ::write(lock.get(), pid.data(), pid.size());
+  return lock;
+}
+
+}  // namespace pyattach

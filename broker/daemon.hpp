@@ -1,0 +1,34 @@
+#pragma once
+// Becoming a daemon that tells its starter when it is ready.
+//
+// The starter (pyattach) runs pyattachd and waits for that process to exit: status 0
+// once the broker accepts connections, 1 with the reason on stderr otherwise. So a
+// client never connects to a broker that is not listening yet.
+
+#include <string>
+
+#include "unique_fd.hpp"
+
+namespace pyattach {
+
+class Readiness {
+ public:
+  // Forks twice; returns only in the daemon (in a new session, stdio on the log).
+  // The original process waits for ready()/failed() and exits with the outcome.
+  static Readiness daemonize(const std::string& log_path);
+  // For --foreground: reports nothing to anyone.
+  static Readiness foreground() { return Readiness(UniqueFd()); }
+
+  void ready();
+  void failed(const std::string& message);
+
+ private:
+  explicit Readiness(UniqueFd pipe) : pipe_(std::move(pipe)) {}
+  UniqueFd pipe_;
+};
+
+// Exclusive lock on the broker's lock file, held for the broker's life.
+// Invalid if another broker holds it.
+UniqueFd take_broker_lock(const std::string& path, std::string& error);
+
+}  // namespace pyattach

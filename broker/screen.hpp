@@ -1,0 +1,134 @@
+#pragma once
+// The screen model of one session. Every byte the child writes to its PTY is fed in here
+// (libvterm's screen layer keeps the cells), so that a client attaching later can be sent
+// bytes that redraw what the screen shows right now, and lines that scrolled off the top
+// are kept as a bounded scrollback of text with SGR attributes.
+
+#include <vterm.h>
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pty.hpp"
+
+namespace pyattach {
+
+// Modes of the session's terminal that decide what the user's terminal sends (keys, mouse,
+// paste, focus) or how it shows the cursor and colours; redraw() puts each of them back.
+struct TerminalModes {
+  bool cursor_keys_application = false;  // DECCKM, CSI ?1h
+  bool keypad_application = false;       // DECKPAM, ESC =
+  bool bracketed_paste = false;          // CSI ?2004h
+  bool focus_reporting = false;          // CSI ?1004h
+  int mouse_tracking = 0;                // 0 (off), 1000 (clicks), 1002 (drags), 1003 (moves)
+  int mouse_encoding = 0;                // 0 (X10), 1006 (SGR) or 1015 (urxvt)
+  bool reverse_video = false;            // DECSCNM, CSI ?5h
+  bool cursor_blink = true;
+  int cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;  // VTERM_PROP_CURSORSHAPE_*
+  bool operator==(const TerminalModes&) const = default;
+};
+
+class Screen {
+ public:
+  static constexpr std::size_t kDefaultScrollbackLines = 2000;
+
+  explicit Screen(WindowSize size, std::size_t scrollback_limit = kDefaultScrollbackLines);
+  ~Screen() = default;
+  Screen(const Screen&) = delete;
+  Screen& operator=(const Screen&) = delete;
+  Screen(Screen&&) = delete;
+  Screen& operator=(Screen&&) = delete;
+
+  // Hot path: everything the child wrote, in order, in chunks of any size.
+  void feed(std::string_view bytes);
+  void resize(WindowSize size);
+  WindowSize size() const;
+
+  // Bytes that, written to a terminal of the same size in any state, reproduce the current
+  // screen: cells with their attributes and colours, the alternate screen (with the primary
+  // screen behind it), cursor position, visibility and shape, the input modes of
+  // TerminalModes, the SGR pen, and the window title if one was set.
+  std::string redraw() const;
+
+  // Plain text of the visible screen: rows joined by '\n', trailing spaces trimmed.
+  std::string text() const;
+
+  // Lines that scrolled off the top of the primary screen, at most the limit given.
+  std::size_t scrollback_lines() const { return scrollback_.size(); }
+  // The newest max_lines of them, oldest first, as plain text joined by '\n'.
+  std::string scrollback_text(std::size_t max_lines) const;
+  // The same lines with their SGR attributes, each ending in "\r\n" with the pen reset,
+  // ready to be written to a terminal.
+  std::string scrollback_styled(std::size_t max_lines) const;
+
+  bool alternate_screen() const { return alternate_; }
+  bool cursor_visible() const { return cursor_visible_; }
+  VTermPos cursor() const;
+  TerminalModes modes() const;
+  // The title set by OSC 0 or OSC 2, if any.
+  const std::optional<std::string>& title() const { return title_; }
+
+  // For tests and capture: one cell as libvterm holds it, and the SGR pen new text gets
+  // (as a cell without characters).
+  VTermScreenCell cell(int row, int col) const;
+  VTermScreenCell pen() const;
+
+ private:
+  struct VTermDeleter {
+    void operator()(VTerm* vt) const { vterm_free(vt); }
+  };
+  // What the primary screen held when the alternate screen was entered: libvterm keeps it
+  // but cannot show it while the alternate screen is active.
+  struct PrimarySnapshot {
+    std::vector<std::string> rows;  // each row's bytes, drawn from column 1
+    VTermPos cursor{};              // where the entering sequence saved the cursor
+    VTermScreenCell pen{};          // and the pen it saved
+    int mode = 1049;                // 47, 1047 or 1049: the sequence that entered it
+  };
+  enum class ScanState : unsigned char { kGround, kEscape, kCsiEntry, kPrivateParams };
+
+  static int on_settermprop(VTermProp prop, VTermValue* val, void* user);
+  static int on_sb_pushline(int cols, const VTermScreenCell* cells, void* user);
+  static int on_sb_popline(int cols, VTermScreenCell* cells, void* user);
+  static void on_output(const char* bytes, std::size_t len, void* user);
+
+  std::size_t find_alternate_screen_set(std::string_view bytes, std::size_t from);
+  void take_primary_snapshot(int mode);
+  std::vector<VTermScreenCell> row_cells(int row) const;
+  std::string render_row(int row) const;
+  std::string capture_probe(void (*probe)(VTerm*)) const;
+
+  std::unique_ptr<VTerm, VTermDeleter> vt_;
+  VTermScreen* screen_ = nullptr;  // owned by vt_
+  VTermState* state_ = nullptr;    // owned by vt_
+  VTermScreenCallbacks callbacks_{};
+  std::size_t scrollback_limit_;
+  std::deque<std::string> scrollback_;  // styled lines, oldest first
+
+  bool alternate_ = false;
+  bool cursor_visible_ = true;
+  bool cursor_blink_ = true;
+  bool reverse_video_ = false;
+  int cursor_shape_ = VTERM_PROP_CURSORSHAPE_BLOCK;
+  int mouse_prop_ = VTERM_PROP_MOUSE_NONE;
+  std::optional<std::string> title_;
+  std::optional<std::string> icon_name_;
+  std::optional<PrimarySnapshot> primary_;
+
+  // Watches the byte stream for CSI ? 47/1047/1049 h, to snapshot the primary screen
+  // just before libvterm switches away from it.
+  ScanState scan_state_ = ScanState::kGround;
+  unsigned scan_param_ = 0;
+  int scan_match_ = 0;
+
+  // Where libvterm's output goes while redraw() probes a mode; null otherwise, and then
+  // the output (answers to the child's queries) is dropped.
+  mutable std::string* capture_ = nullptr;
+};
+
+}  // namespace pyattach

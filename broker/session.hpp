@@ -1,0 +1,91 @@
+#pragma once
+// A session: one Python program on a pseudo-terminal owned by the broker.
+//
+// Every byte the program writes goes first to the attached clients, then into the
+// screen model, so a client that attaches later sees the screen as it is now.
+// The program is never blocked by clients: a client that falls behind is skipped and
+// caught up with a redraw once its queue has drained.
+
+#include <sys/types.h>
+#include <uv.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "connection.hpp"
+#include "pty.hpp"
+#include "screen.hpp"
+#include "uv_handle.hpp"
+
+namespace pyattach {
+
+class Broker;
+
+class Session {
+ public:
+  Session(Broker& broker, int id, std::string name, std::vector<std::string> command,
+          UniqueFd master, WindowSize size);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  int id() const { return id_; }
+  const std::string& name() const { return name_; }
+  pid_t pid() const { return pid_; }
+  bool running() const { return !wait_status_.has_value(); }
+  std::optional<int> wait_status() const { return wait_status_; }
+  const std::set<Connection::Id>& clients() const { return clients_; }
+
+  // The zygote forked the program.
+  void started(pid_t pid);
+  // The program ended with this wait status: forward what is left, tell the clients.
+  void ended(int wait_status);
+
+  void attach(Connection& client, std::optional<WindowSize> size);
+  void detach(Connection& client);
+  void write_input(std::string_view bytes);
+  // The most recently attached or resized client decides the size, as in tmux.
+  void resize(WindowSize size);
+  // Sends the current screen to a client that was skipped while it was behind.
+  void redraw_to(Connection& client);
+  // Sends `sig` to the program's process group (a terminal would do the same).
+  bool signal(int sig);
+  // The broker is going away: hang up the terminal.
+  void hang_up();
+
+  nlohmann::json describe() const;
+  // Exit payload for clients: reason "exited", raw status, and the shell-style code.
+  nlohmann::json exit_message() const;
+  bool orphaned = false;  // its zygote is gone; the broker reaps it directly
+
+ private:
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  void forward(std::string_view bytes);
+  void drain_remaining_output();
+  void close_terminal();
+
+  Broker& broker_;
+  int id_;
+  std::string name_;
+  std::vector<std::string> command_;
+  pid_t pid_ = 0;
+  std::optional<int> wait_status_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  UvHandle<uv_pipe_t> master_;
+  int master_fd_ = -1;
+  bool master_eof_ = false;
+  std::string read_buffer_;
+  Screen screen_;
+  std::set<Connection::Id> clients_;
+};
+
+// Shell-style status: exit code, or 128 + signal number.
+int shell_status(int wait_status);
+// "SIGTERM" for 15; "SIG15" if the number has no name.
+std::string signal_name(int sig);
+
+}  // namespace pyattach

@@ -1,0 +1,51 @@
+#pragma once
+// RAII for libuv handles and a write request that owns its bytes.
+//
+// uv_close is asynchronous: the handle's memory must live until the close callback.
+// UvHandle allocates the handle on the heap and hands it to libuv to free on close,
+// so an owner can be destroyed at any time without waiting for the loop.
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace pyattach {
+
+template <typename T>
+class UvHandle {
+ public:
+  UvHandle() : handle_(new T{}) {}
+  UvHandle(const UvHandle&) = delete;
+  UvHandle& operator=(const UvHandle&) = delete;
+  ~UvHandle() { close(); }
+
+  T* get() const { return handle_; }
+  T* operator->() const { return handle_; }
+  uv_handle_t* base() const { return reinterpret_cast<uv_handle_t*>(handle_); }
+  uv_stream_t* stream() const { return reinterpret_cast<uv_stream_t*>(handle_); }
+
+  // Stops callbacks to the owner and frees the handle once libuv is done with it.
+  void close() {
+    if (handle_ == nullptr) return;
+    T* handle = std::exchange(handle_, nullptr);
+    auto* base = reinterpret_cast<uv_handle_t*>(handle);
+    base->data = nullptr;
+    if (base->type == UV_UNKNOWN_HANDLE) {  // never initialised
+      delete handle;
+    } else if (!uv_is_closing(base)) {
+      uv_close(base, [](uv_handle_t* h) { delete reinterpret_cast<T*>(h); });
+    }
+  }
+
+ private:
+  T* handle_;
+};
+
+// Writes bytes to a stream; the request keeps the bytes alive until libuv is done.
+// Returns a libuv error code (0 on success). `done` runs after the write, if given.
+int write_owned(uv_stream_t* stream, std::shared_ptr<const std::string> header,
+                std::shared_ptr<const std::string> payload, void (*done)(uv_stream_t*, int) = nullptr);
+
+}  // namespace pyattach

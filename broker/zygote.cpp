@@ -1,0 +1,232 @@
+#include "zygote.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "broker.hpp"
+#include "fd_passing.hpp"
+
+namespace pyattach {
+
+namespace {
+
+// Zygote messages are small; a spawn request (with argv and env) goes the other way.
+constexpr std::size_t kMaxZygoteMessage = 64 * 1024;
+
+std::string join(const std::vector<std::string>& items, char separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out.push_back(separator);
+    out += item;
+  }
+  return out;
+}
+
+// The last non-empty line of a traceback: the exception and its message.
+std::string last_line(const std::string& text) {
+  std::size_t end = text.find_last_not_of("\n ");
+  if (end == std::string::npos) return text;
+  std::size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+}
+
+}  // namespace
+
+const std::vector<std::string>& Profile::import_env_names() {
+  static const std::vector<std::string> names = {
+      "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONUSERBASE",
+      "VIRTUAL_ENV", "LD_LIBRARY_PATH"};
+  return names;
+}
+
+std::string Profile::key() const {
+  return nlohmann::json({{"python", python}, {"preload", preload}, {"env", import_env}}).dump();
+}
+
+Zygote::Zygote(Broker& broker, Profile profile) : broker_(broker), profile_(std::move(profile)) {}
+
+Zygote::~Zygote() {
+  poll_.close();
+  socket_.reset();  // the zygote exits when its socket reaches end of stream
+  if (process_->pid > 0) ::kill(process_->pid, SIGTERM);
+}
+
+bool Zygote::start(const std::string& zygote_path, const std::vector<std::string>& env,
+                   std::string& error) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+    error = std::string("socketpair: ") + std::strerror(errno);
+    return false;
+  }
+  socket_.reset(fds[0]);
+  UniqueFd zygote_end(fds[1]);
+
+  const std::string preload = join(profile_.preload, ',');
+  std::vector<std::string> args = {profile_.python, zygote_path, "--fd", "3"};
+  if (!preload.empty()) args.insert(args.end(), {"--preload", preload});
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_copy = env;
+  std::vector<char*> envp;
+  for (auto& entry : env_copy) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  uv_stdio_container_t stdio[4];
+  stdio[0].flags = UV_IGNORE;
+  stdio[1].flags = UV_INHERIT_FD;
+  stdio[1].data.fd = 1;
+  stdio[2].flags = UV_INHERIT_FD;
+  stdio[2].data.fd = 2;
+  stdio[3].flags = UV_INHERIT_FD;
+  stdio[3].data.fd = zygote_end.get();
+
+  uv_process_options_t options{};
+  options.exit_cb = on_process_exit;
+  options.file = profile_.python.c_str();
+  options.args = argv.data();
+  options.env = envp.data();
+  options.stdio_count = 4;
+  options.stdio = stdio;
+  process_->data = this;
+  if (const int rc = uv_spawn(broker_.loop(), process_.get(), &options); rc != 0) {
+    error = "cannot run Python interpreter '" + profile_.python + "': " + uv_strerror(rc);
+    return false;
+  }
+
+  ::fcntl(socket_.get(), F_SETFL, ::fcntl(socket_.get(), F_GETFL) | O_NONBLOCK);
+  uv_poll_init(broker_.loop(), poll_.get(), socket_.get());
+  poll_->data = this;
+  uv_poll_start(poll_.get(), UV_READABLE, on_readable);
+  return true;
+}
+
+void Zygote::spawn(int session_id, nlohmann::json request, UniqueFd slave, SpawnDone done) {
+  if (state_ == State::Failed) {
+    done(0, failure_);
+    return;
+  }
+  queued_.push_back({session_id, std::move(request), std::move(slave), std::move(done)});
+  if (state_ == State::Ready) flush_queue();
+}
+
+void Zygote::flush_queue() {
+  while (!queued_.empty()) {
+    PendingSpawn pending = std::move(queued_.front());
+    queued_.pop_front();
+    send_spawn(pending);
+  }
+}
+
+void Zygote::send_spawn(PendingSpawn& pending) {
+  pending.request["op"] = "spawn";
+  pending.request["id"] = pending.session_id;
+  pending.request["mode"] = "pty";
+  const std::string data =
+      pending.request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!send_with_fds(socket_.get(), data, {pending.slave.get()})) {
+    pending.done(0, std::string("cannot reach the zygote: ") + std::strerror(errno));
+    return;
+  }
+  in_flight_[pending.session_id] = std::move(pending.done);
+  ++sessions_served_;
+}
+
+void Zygote::on_readable(uv_poll_t* poll, int, int) {
+  auto* self = static_cast<Zygote*>(poll->data);
+  if (self == nullptr) return;
+  std::string data;
+  for (;;) {
+    std::vector<UniqueFd> fds;  // the zygote sends none; any that arrive are closed
+    const long got = receive_with_fds(self->socket_.get(), data, kMaxZygoteMessage, fds);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      // End of stream: the process exit callback reports why.
+      self->poll_.close();
+      return;
+    }
+    if (got < 0) return;
+    try {
+      self->handle_message(nlohmann::json::parse(data));
+    } catch (const nlohmann::json::exception& e) {
+      std::cerr << "pyattachd: ignoring a malformed zygote message: " << e.what() << "\n";
+    }
+    if (self->poll_.get() == nullptr) return;
+  }
+}
+
+void Zygote::handle_message(const nlohmann::json& message) {
+  const std::string op = message.at("op").get<std::string>();
+  if (op == "ready") {
+    state_ = State::Ready;
+    load_ms_ = message.value("load_ms", 0.0);
+    version_ = message.value("version", "");
+    flush_queue();
+    return;
+  }
+  if (op == "failed") {
+    const std::string text = message.value("message", "unknown error");
+    std::cerr << "pyattachd: preloading failed in " << profile_.python << ":\n" << text << "\n";
+    fail("preloading " + join(profile_.preload, ',') + " failed: " + last_line(text));
+    return;
+  }
+  const int id = message.at("id").get<int>();
+  if (op == "spawned" || op == "spawn-failed") {
+    auto found = in_flight_.find(id);
+    if (found == in_flight_.end()) return;
+    SpawnDone done = std::move(found->second);
+    in_flight_.erase(found);
+    if (op == "spawned") {
+      done(message.at("pid").get<pid_t>(), "");
+    } else {
+      done(0, message.value("message", "the zygote could not fork"));
+    }
+    return;
+  }
+  if (op == "exited") {
+    broker_.child_exited(id, message.at("pid").get<pid_t>(), message.at("status").get<int>());
+  }
+}
+
+void Zygote::fail(const std::string& error) {
+  if (state_ == State::Failed) return;
+  state_ = State::Failed;
+  failure_ = error;
+  auto queued = std::move(queued_);
+  auto in_flight = std::move(in_flight_);
+  for (auto& pending : queued) pending.done(0, error);
+  for (auto& [id, done] : in_flight) done(0, error);
+  broker_.zygote_failed(*this);
+}
+
+void Zygote::on_process_exit(uv_process_t* process, int64_t exit_status, int term_signal) {
+  auto* self = static_cast<Zygote*>(process->data);
+  if (self == nullptr) return;
+  std::string how = term_signal != 0 ? "was killed by " + std::string(sigabbrev_np(term_signal))
+                                     : "exited with status " + std::to_string(exit_status);
+  self->process_->pid = 0;  // reaped: nothing left to signal on destruction
+  if (self->state_ == State::Starting) {
+    self->fail("'" + self->profile_.python + "' is not a working Python interpreter (it " + how +
+               " before the zygote was ready)");
+  } else {
+    self->fail("the zygote for " + self->profile_.python + " " + how);
+  }
+  self->broker_.zygote_exited(*self);
+}
+
+nlohmann::json Zygote::describe() const {
+  static constexpr const char* kStates[] = {"starting", "ready", "failed"};
+  return {{"python", profile_.python},
+          {"preload", profile_.preload},
+          {"pid", process_->pid},
+          {"state", kStates[static_cast<int>(state_)]},
+          {"load_ms", load_ms_},
+          {"version", version_},
+          {"sessions", sessions_served_}};
+}
+
+}  // namespace pyattach
