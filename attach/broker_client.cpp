@@ -48,7 +48,8 @@ std::string broker_program() {
 // Runs pyattachd, which daemonises and exits 0 once it serves; its stderr becomes our error.
 void start_broker() {
   int err_pipe[2];
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw UserError(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw UserError(std::string("pipe: ") + std::strerror(errno));
   UniqueFd read_end(err_pipe[0]);
   UniqueFd write_end(err_pipe[1]);
   const std::string program = broker_program();
@@ -98,7 +99,8 @@ std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
       start_broker();
       socket = try_connect(socket_path);
     }
-    if (!socket) throw UserError("the broker started but does not accept connections at " + socket_path);
+    if (!socket)
+      throw UserError("the broker started but does not accept connections at " + socket_path);
   }
   BrokerClient client(std::move(socket));
   client.send_json(MsgType::Hello, {{"version", kProtocolVersion}});
@@ -110,7 +112,8 @@ void BrokerClient::send(MsgType type, std::string_view payload) {
   const std::string frame = encode_frame(type, payload);
   std::size_t sent = 0;
   while (sent < frame.size()) {
-    const ssize_t wrote = ::send(socket_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+    const ssize_t wrote =
+        ::send(socket_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
     if (wrote < 0) {
       if (errno == EINTR) continue;
       throw UserError("lost the connection to the broker: " + std::string(std::strerror(errno)));

@@ -33,7 +33,8 @@ std::pair<Args, Args> split_command_line(const Args& args) {
   std::size_t i = 0;
   while (i < args.size()) {
     const std::string& arg = args[i];
-    if (arg == "--") return {Args(args.begin(), args.begin() + i), Args(args.begin() + i + 1, args.end())};
+    if (arg == "--")
+      return {Args(args.begin(), args.begin() + i), Args(args.begin() + i + 1, args.end())};
     if (arg == "-m" || arg == "-c" || arg.empty() || arg[0] != '-' || arg == "-") break;
     i += with_value.contains(arg) ? 2 : 1;
   }
@@ -45,11 +46,13 @@ std::pair<Args, Args> split_command_line(const Args& args) {
 std::string resolve_python(const std::string& requested) {
   const auto usable = [](const std::string& path) {
     struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
   };
   if (requested.find('/') != std::string::npos) {
     const std::string path = std::filesystem::absolute(requested).lexically_normal();
-    if (!usable(path)) throw UserError("Python interpreter '" + requested + "' not found or not executable");
+    if (!usable(path))
+      throw UserError("Python interpreter '" + requested + "' not found or not executable");
     return path;
   }
   const char* path_env = std::getenv("PATH");
@@ -60,7 +63,8 @@ std::string resolve_python(const std::string& requested) {
     if (end == std::string::npos) end = search.size();
     std::string dir = search.substr(start, end - start);
     if (dir.empty()) dir = ".";
-    const std::string candidate = std::filesystem::absolute(dir + "/" + requested).lexically_normal();
+    const std::string candidate =
+        std::filesystem::absolute(dir + "/" + requested).lexically_normal();
     if (usable(candidate)) return candidate;
     start = end + 1;
   }
@@ -91,8 +95,8 @@ void check_script(const Args& command) {
   const UniqueFd file(::open(script.c_str(), O_RDONLY | O_CLOEXEC));
   if (!file) {
     const int error = errno;
-    throw UserError("can't open file '" + std::filesystem::absolute(script).string() + "': [Errno " +
-                        std::to_string(error) + "] " + std::strerror(error),
+    throw UserError("can't open file '" + std::filesystem::absolute(script).string() +
+                        "': [Errno " + std::to_string(error) + "] " + std::strerror(error),
                     kStatusUsage);
   }
 }
@@ -146,8 +150,9 @@ int command_new(const Args& args) {
   const std::string python =
       resolve_python(parsed->count("python") ? (*parsed)["python"].as<std::string>() : "python3");
   const char* preload_env = std::getenv("PYATTACH_PRELOAD");
-  const std::string preload = parsed->count("preload") ? (*parsed)["preload"].as<std::string>()
-                                                       : (preload_env != nullptr ? preload_env : "");
+  const std::string preload = parsed->count("preload")
+                                  ? (*parsed)["preload"].as<std::string>()
+                                  : (preload_env != nullptr ? preload_env : "");
   WindowSize size;
   for (int fd : {0, 1, 2}) {
     if (auto found = get_window_size(fd)) {

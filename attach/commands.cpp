@@ -1,5 +1,7 @@
 // pyattach attach, ls, kill and kill-server.
 
+#include "commands.hpp"
+
 #include <signal.h>
 #include <string.h>
 
@@ -9,7 +11,6 @@
 #include <sstream>
 
 #include "broker_client.hpp"
-#include "commands.hpp"
 #include "detach_key.hpp"
 #include "options.hpp"
 #include "terminal_proxy.hpp"
@@ -19,12 +20,6 @@ namespace pyattach {
 
 namespace {
 
-BrokerClient connect_or_fail() {
-  auto broker = BrokerClient::connect(false);
-  if (!broker) throw UserError("no broker is running (no sessions)");
-  return std::move(*broker);
-}
-
 // TERM, SIGTERM, term or 15.
 int parse_signal(const std::string& spelling) {
   if (!spelling.empty() && std::all_of(spelling.begin(), spelling.end(), ::isdigit)) {
@@ -32,7 +27,8 @@ int parse_signal(const std::string& spelling) {
     if (number > 0 && number < NSIG) return number;
   }
   std::string name;
-  for (char c : spelling) name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : spelling)
+    name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   if (name.rfind("SIG", 0) == 0) name = name.substr(3);
   for (int sig = 1; sig < NSIG; ++sig) {
     const char* abbrev = sigabbrev_np(sig);
@@ -96,7 +92,8 @@ int command_ls(const Args& args) {
   if (!parsed->unmatched().empty())
     throw UserError("ls: unexpected argument '" + parsed->unmatched().front() + "'", kStatusUsage);
   auto broker = BrokerClient::connect(false);
-  nlohmann::json reply = {{"sessions", nlohmann::json::array()}, {"zygotes", nlohmann::json::array()}};
+  nlohmann::json reply = {{"sessions", nlohmann::json::array()},
+                          {"zygotes", nlohmann::json::array()}};
   if (broker) {
     broker->send_json(MsgType::List, nlohmann::json::object());
     reply = broker->expect(MsgType::ListReply);
@@ -111,7 +108,8 @@ int command_ls(const Args& args) {
     rows.push_back({std::to_string(session.at("id").get<int>()), session.at("name"),
                     std::to_string(session.at("pid").get<int>()), format_state(session),
                     std::to_string(session.at("clients").get<int>()),
-                    format_age(session.at("age_s").get<double>()), format_command(session.at("command"))});
+                    format_age(session.at("age_s").get<double>()),
+                    format_command(session.at("command"))});
   }
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows)

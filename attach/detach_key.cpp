@@ -10,7 +10,8 @@ char parse_detach_key(const std::string& spelling) {
   std::string key;
   if (spelling.size() == 2 && spelling[0] == '^') {
     key = spelling.substr(1);
-  } else if (spelling.size() == 3 && (spelling[0] == 'C' || spelling[0] == 'c') && spelling[1] == '-') {
+  } else if (spelling.size() == 3 && (spelling[0] == 'C' || spelling[0] == 'c') &&
+             spelling[1] == '-') {
     key = spelling.substr(2);
   } else {
     throw UserError("invalid detach key '" + spelling + "': write it as ^X or C-x", kStatusUsage);

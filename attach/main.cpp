@@ -26,11 +26,13 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   using Command = int (*)(const pyattach::Args&);
-  const std::map<std::string, Command> commands = {
-      {"new", pyattach::command_new},           {"attach", pyattach::command_attach},
-      {"a", pyattach::command_attach},          {"ls", pyattach::command_ls},
-      {"list", pyattach::command_ls},           {"kill", pyattach::command_kill},
-      {"kill-server", pyattach::command_kill_server}};
+  const std::map<std::string, Command> commands = {{"new", pyattach::command_new},
+                                                   {"attach", pyattach::command_attach},
+                                                   {"a", pyattach::command_attach},
+                                                   {"ls", pyattach::command_ls},
+                                                   {"list", pyattach::command_ls},
+                                                   {"kill", pyattach::command_kill},
+                                                   {"kill-server", pyattach::command_kill_server}};
   if (argc < 2) {
     std::cerr << kUsage;
     return pyattach::kStatusUsage;

@@ -21,7 +21,8 @@ std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& options,
     }
     return parsed;
   } catch (const cxxopts::exceptions::exception& e) {
-    throw UserError(std::string(e.what()) + " (see `" + options.program() + " --help`)", kStatusUsage);
+    throw UserError(std::string(e.what()) + " (see `" + options.program() + " --help`)",
+                    kStatusUsage);
   }
 }
 
@@ -29,7 +30,8 @@ std::string single_target(const cxxopts::ParseResult& parsed, const std::string&
   const auto& rest = parsed.unmatched();
   if (!parsed.count("target"))
     throw UserError(command + ": missing session name or id", kStatusUsage);
-  if (!rest.empty()) throw UserError(command + ": unexpected argument '" + rest.front() + "'", kStatusUsage);
+  if (!rest.empty())
+    throw UserError(command + ": unexpected argument '" + rest.front() + "'", kStatusUsage);
   return parsed["target"].as<std::string>();
 }
 

@@ -83,7 +83,8 @@ int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
   const bool interactive = ::isatty(0);
   RawModeGuard raw(0);
   const WindowSize size = terminal_size();
-  broker.send_json(MsgType::Attach, {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
+  broker.send_json(MsgType::Attach,
+                   {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
   // Leaves the user's terminal as we found it on every way out, exceptions included.
   struct Restore {
     RawModeGuard& raw;

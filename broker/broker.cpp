@@ -77,6 +77,7 @@ bool Broker::start(std::string& error) {
   uv_check_init(loop_, collector_.get());
   collector_->data = this;
   uv_check_start(collector_.get(), on_check);
+  uv_unref(collector_.base());  // housekeeping only: never what keeps the broker running
   return true;
 }
 
@@ -112,6 +113,7 @@ void Broker::drop_connection(Connection::Id id) {
     if (auto session = sessions_.find(*client->attached_session); session != sessions_.end())
       session->second->detach(*client);
   }
+  client->close();
   dead_connections_.push_back(std::move(client));
 }
 
@@ -201,7 +203,6 @@ void Broker::shutdown() {
   sigchld_.close();
   sigterm_.close();
   sigint_.close();
-  collector_.close();
 }
 
 }  // namespace pyattach

@@ -76,7 +76,7 @@ class Broker {
   std::map<Connection::Id, std::unique_ptr<Connection>> connections_;
   std::map<int, std::unique_ptr<Session>> sessions_;
   std::map<std::string, std::unique_ptr<Zygote>> zygotes_;  // by profile key
-  std::vector<std::unique_ptr<Zygote>> retired_zygotes_;     // failed, process not reaped yet
+  std::vector<std::unique_ptr<Zygote>> retired_zygotes_;    // failed, process not reaped yet
   std::vector<std::unique_ptr<Connection>> dead_connections_;
   std::vector<std::unique_ptr<Zygote>> dead_zygotes_;
   std::map<int, const Zygote*> session_zygote_;  // which zygote forked each running session

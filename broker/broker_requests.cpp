@@ -13,9 +13,8 @@ namespace pyattach {
 namespace {
 
 bool all_digits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isdigit(c);
-  });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 std::optional<WindowSize> requested_size(const nlohmann::json& request) {
@@ -32,7 +31,8 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
   try {
     if (!client.hello_done) {
       if (frame.type != MsgType::Hello) {
-        client.fail("protocol error: expected Hello, got " + std::string(msg_type_name(frame.type)));
+        client.fail("protocol error: expected Hello, got " +
+                    std::string(msg_type_name(frame.type)));
         return;
       }
       on_hello(client, nlohmann::json::parse(frame.payload));
@@ -76,8 +76,9 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
 void Broker::on_hello(Connection& client, const nlohmann::json& request) {
   const auto version = request.at("version").get<std::uint32_t>();
   if (version != kProtocolVersion) {
-    client.fail("protocol version " + std::to_string(version) + " is not supported by this broker (" +
-                std::to_string(kProtocolVersion) + "); run `pyattach kill-server` to restart it");
+    client.fail("protocol version " + std::to_string(version) +
+                " is not supported by this broker (" + std::to_string(kProtocolVersion) +
+                "); run `pyattach kill-server` to restart it");
     return;
   }
   client.hello_done = true;
@@ -141,8 +142,8 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
 
   const int id = next_session_id_++;
   if (name.empty()) name = std::to_string(id);
-  sessions_.emplace(id, std::make_unique<Session>(*this, id, name, argv, std::move(pty->master),
-                                                  size));
+  sessions_.emplace(id,
+                    std::make_unique<Session>(*this, id, name, argv, std::move(pty->master), size));
   session_zygote_[id] = zygote;
   nlohmann::json spawn = {{"argv", argv},
                           {"cwd", request.at("cwd")},

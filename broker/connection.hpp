@@ -41,6 +41,8 @@ class Connection {
   void fail(std::string_view message);
   // Closes once everything queued has been written.
   void finish();
+  // Closes now; queued bytes are dropped.
+  void close() { pipe_.close(); }
 
   // Bytes queued to this client and not yet taken by the kernel.
   std::size_t pending_bytes() const;

@@ -58,12 +58,14 @@ Readiness Readiness::daemonize(const std::string& log_path) {
 }
 
 void Readiness::ready() {
-  if (pipe_) [[maybe_unused]] auto ignored = ::write(pipe_.get(), "ok", 2);
+  if (pipe_) [[maybe_unused]]
+    auto ignored = ::write(pipe_.get(), "ok", 2);
   pipe_.reset();
 }
 
 void Readiness::failed(const std::string& message) {
-  if (pipe_) [[maybe_unused]] auto ignored = ::write(pipe_.get(), message.data(), message.size());
+  if (pipe_) [[maybe_unused]]
+    auto ignored = ::write(pipe_.get(), message.data(), message.size());
   pipe_.reset();
 }
 
@@ -80,7 +82,8 @@ UniqueFd take_broker_lock(const std::string& path, std::string& error) {
   }
   // Record our pid for people and tests; the lock, not the file content, is the truth.
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(lock.get(), 0) == 0) [[maybe_unused]] auto ignored = ::write(lock.get(), pid.data(), pid.size());
+  if (::ftruncate(lock.get(), 0) == 0) [[maybe_unused]]
+    auto ignored = ::write(lock.get(), pid.data(), pid.size());
   return lock;
 }
 

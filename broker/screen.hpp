@@ -44,7 +44,8 @@ class Screen {
   Screen(Screen&&) = delete;
   Screen& operator=(Screen&&) = delete;
 
-  // Hot path: everything the child wrote, in order, in chunks of any size.
+  // Hot path: everything the child wrote, in order, in chunks of any size. A CSI sequence
+  // with more than 16 arguments is cut to 16 (libvterm 0.1.4 crashes on more).
   void feed(std::string_view bytes);
   void resize(WindowSize size);
   WindowSize size() const;
@@ -88,16 +89,21 @@ class Screen {
     std::vector<std::string> rows;  // each row's bytes, drawn from column 1
     VTermPos cursor{};              // where the entering sequence saved the cursor
     VTermScreenCell pen{};          // and the pen it saved
-    int mode = 1049;                // 47, 1047 or 1049: the sequence that entered it
+    bool cursor_visible = true;     // and (libvterm's DECSC) the cursor's look
+    bool cursor_blink = true;
+    int cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;
+    int mode = 1049;  // 47, 1047 or 1049: the sequence that entered it
   };
-  enum class ScanState : unsigned char { kGround, kEscape, kCsiEntry, kPrivateParams };
+  enum class ScanState : unsigned char { kGround, kEscape, kCsi, kCsiOverflow };
+  enum class ScanAction : unsigned char { kPass, kAlternateScreenSet, kDrop };
 
   static int on_settermprop(VTermProp prop, VTermValue* val, void* user);
   static int on_sb_pushline(int cols, const VTermScreenCell* cells, void* user);
   static int on_sb_popline(int cols, VTermScreenCell* cells, void* user);
   static void on_output(const char* bytes, std::size_t len, void* user);
 
-  std::size_t find_alternate_screen_set(std::string_view bytes, std::size_t from);
+  ScanAction scan(char c);
+  void note_scan_param();
   void take_primary_snapshot(int mode);
   std::vector<VTermScreenCell> row_cells(int row) const;
   std::string render_row(int row) const;
@@ -120,10 +126,13 @@ class Screen {
   std::optional<std::string> icon_name_;
   std::optional<PrimarySnapshot> primary_;
 
-  // Watches the byte stream for CSI ? 47/1047/1049 h, to snapshot the primary screen
-  // just before libvterm switches away from it.
+  // Follows CSI sequences in the byte stream: to snapshot the primary screen just before
+  // CSI ? 47/1047/1049 h switches away from it, and to keep sequences with more arguments
+  // than libvterm 0.1.4 can hold (it crashes on the 17th) from reaching it.
   ScanState scan_state_ = ScanState::kGround;
   unsigned scan_param_ = 0;
+  unsigned scan_separators_ = 0;
+  bool scan_private_ = false;
   int scan_match_ = 0;
 
   // Where libvterm's output goes while redraw() probes a mode; null otherwise, and then

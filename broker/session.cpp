@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iostream>
 
 #include "broker.hpp"
 
@@ -17,6 +18,12 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // A client with more than this queued is skipped and redrawn later (tmux uses a
 // multiple of the screen size; a fixed bound keeps memory per client predictable).
 constexpr std::size_t kMaxClientBacklog = 1024 * 1024;
+// How long output may still arrive after the program's exit status. Normally the PTY
+// reports end of file much sooner; this only bounds the wait when a background process
+// the program started still holds the terminal.
+constexpr std::uint64_t kLingerMs = 500;
+// Input for a program that does not read it is kept up to this much, then dropped.
+constexpr std::size_t kMaxPendingInput = 1024 * 1024;
 
 }  // namespace
 
@@ -36,31 +43,40 @@ Session::Session(Broker& broker, int id, std::string name, std::vector<std::stri
       id_(id),
       name_(std::move(name)),
       command_(std::move(command)),
+      master_(std::move(master)),
       screen_(size) {
-  master_fd_ = master.get();
-  uv_pipe_init(broker.loop(), master_.get(), 0);
-  master_->data = this;
-  uv_pipe_open(master_.get(), master.release());  // libuv owns and closes the fd now
-  read_buffer_.resize(kReadChunk);
-  uv_read_start(
-      master_.stream(),
-      [](uv_handle_t* handle, size_t, uv_buf_t* buf) {
-        auto* self = static_cast<Session*>(handle->data);
-        *buf = uv_buf_init(self->read_buffer_.data(), self->read_buffer_.size());
-      },
-      on_read);
+  // A poll handle, not a libuv stream: libuv turns POLLHUP after a partial read into
+  // end of file, but a PTY master reports POLLHUP as soon as the program exits while
+  // its last output is still unread. We read until EIO ourselves.
+  uv_poll_init(broker.loop(), poll_.get(), master_.get());
+  poll_->data = this;
+  uv_poll_start(poll_.get(), UV_READABLE, on_poll);
 }
 
-void Session::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  auto* self = static_cast<Session*>(stream->data);
-  if (self == nullptr || nread == 0) return;
-  if (nread < 0) {
-    // EIO: every slave fd is closed. The exit status comes separately, from the zygote.
-    self->master_eof_ = true;
-    uv_read_stop(stream);
+void Session::on_poll(uv_poll_t* poll, int status, int events) {
+  auto* self = static_cast<Session*>(poll->data);
+  if (self == nullptr) return;
+  if (status < 0 || (events & UV_READABLE)) self->read_available();
+  if (self->poll_.get() != nullptr && (events & UV_WRITABLE)) self->flush_input();
+}
+
+void Session::read_available() {
+  char chunk[kReadChunk];
+  // Bounded, so one flooding program cannot starve the other sessions.
+  for (int round = 0; round < 16; ++round) {
+    const ssize_t got = ::read(master_.get(), chunk, sizeof chunk);
+    if (got > 0) {
+      forward(std::string_view(chunk, static_cast<std::size_t>(got)));
+      continue;
+    }
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) return;
+    // EIO: every slave fd is closed and everything written has been read.
+    master_eof_ = true;
+    poll_.close();
+    if (pending_status_) finish(*pending_status_);
     return;
   }
-  self->forward(std::string_view(buf->base, static_cast<std::size_t>(nread)));
 }
 
 void Session::forward(std::string_view bytes) {
@@ -75,27 +91,44 @@ void Session::forward(std::string_view bytes) {
     client->send_shared(MsgType::Output, payload);
   }
   screen_.feed(bytes);
+  screen_bytes_seen_ += bytes.size();
 }
 
-void Session::started(pid_t pid) { pid_ = pid; }
+void Session::started(pid_t pid) {
+  pid_ = pid;
+}
 
 void Session::drain_remaining_output() {
-  if (master_eof_ || master_.get() == nullptr) return;
-  // The program has exited, so whatever it wrote is already in the PTY buffer.
-  char chunk[kReadChunk];
+  if (master_eof_ || !master_) return;
+  // A background process may still hold the terminal; take what is there and stop.
   for (;;) {
-    const ssize_t got = ::read(master_fd_, chunk, sizeof chunk);
-    if (got > 0) {
-      forward(std::string_view(chunk, static_cast<std::size_t>(got)));
-      continue;
-    }
-    if (got < 0 && errno == EINTR) continue;
-    break;  // EAGAIN (a grandchild still holds the terminal), EIO or EOF
+    const std::size_t before = screen_bytes_seen_;
+    read_available();
+    if (master_eof_ || screen_bytes_seen_ == before) return;
   }
 }
 
 void Session::ended(int wait_status) {
+  if (wait_status_ || pending_status_) return;
+  if (master_eof_ || !master_) {
+    finish(wait_status);
+    return;
+  }
+  pending_status_ = wait_status;
+  uv_timer_init(broker_.loop(), linger_.get());
+  linger_->data = this;
+  uv_timer_start(
+      linger_.get(),
+      [](uv_timer_t* timer) {
+        if (auto* self = static_cast<Session*>(timer->data)) self->finish(*self->pending_status_);
+      },
+      kLingerMs, 0);
+}
+
+void Session::finish(int wait_status) {
   if (wait_status_) return;
+  pending_status_.reset();  // so the end of file met while draining does not finish twice
+  linger_.close();
   drain_remaining_output();
   wait_status_ = wait_status;
   close_terminal();
@@ -111,11 +144,14 @@ void Session::ended(int wait_status) {
 }
 
 void Session::close_terminal() {
-  master_.close();
-  master_fd_ = -1;
+  poll_.close();
+  master_.reset();
+  pending_input_.clear();
 }
 
-void Session::hang_up() { close_terminal(); }
+void Session::hang_up() {
+  close_terminal();
+}
 
 void Session::attach(Connection& client, std::optional<WindowSize> size) {
   client.send_json(MsgType::Attached, {{"id", id_}, {"name", name_}});
@@ -137,14 +173,32 @@ void Session::detach(Connection& client) {
 }
 
 void Session::write_input(std::string_view bytes) {
-  if (master_.get() == nullptr || bytes.empty()) return;
-  write_owned(master_.stream(), nullptr, std::make_shared<const std::string>(bytes));
+  if (!master_ || bytes.empty()) return;
+  if (pending_input_.size() + bytes.size() > kMaxPendingInput) {
+    std::cerr << "pyattachd: session " << name_ << " does not read its input; dropped "
+              << bytes.size() << " bytes\n";
+    return;
+  }
+  pending_input_.append(bytes);
+  flush_input();
+}
+
+void Session::flush_input() {
+  while (!pending_input_.empty()) {
+    const ssize_t wrote = ::write(master_.get(), pending_input_.data(), pending_input_.size());
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0) break;  // EAGAIN: wait until writable; other errors end with EIO on read
+    pending_input_.erase(0, static_cast<std::size_t>(wrote));
+  }
+  if (poll_.get() != nullptr)
+    uv_poll_start(poll_.get(), pending_input_.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE,
+                  on_poll);
 }
 
 void Session::resize(WindowSize size) {
-  if (master_fd_ < 0 || size == screen_.size()) return;
+  if (!master_ || size == screen_.size()) return;
   screen_.resize(size);
-  set_window_size(master_fd_, size);  // the kernel sends SIGWINCH to the foreground group
+  set_window_size(master_.get(), size);  // the kernel sends SIGWINCH to the foreground group
 }
 
 void Session::redraw_to(Connection& client) {
@@ -173,9 +227,15 @@ nlohmann::json Session::describe() const {
       status = WEXITSTATUS(*wait_status_);
     }
   }
-  return {{"id", id_},         {"name", name_},  {"pid", pid_},
-          {"state", state},    {"status", status}, {"signal", sig},
-          {"clients", clients_.size()}, {"age_s", age}, {"command", command_}};
+  return {{"id", id_},
+          {"name", name_},
+          {"pid", pid_},
+          {"state", state},
+          {"status", status},
+          {"signal", sig},
+          {"clients", clients_.size()},
+          {"age_s", age},
+          {"command", command_}};
 }
 
 nlohmann::json Session::exit_message() const {

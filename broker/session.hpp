@@ -63,10 +63,14 @@ class Session {
   bool orphaned = false;  // its zygote is gone; the broker reaps it directly
 
  private:
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_poll(uv_poll_t* poll, int status, int events);
+  void read_available();
+  void flush_input();
   void forward(std::string_view bytes);
   void drain_remaining_output();
   void close_terminal();
+  // Records the status and tells the clients: the program and its output are done.
+  void finish(int wait_status);
 
   Broker& broker_;
   int id_;
@@ -75,10 +79,15 @@ class Session {
   pid_t pid_ = 0;
   std::optional<int> wait_status_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
-  UvHandle<uv_pipe_t> master_;
-  int master_fd_ = -1;
+  UniqueFd master_;
+  UvHandle<uv_poll_t> poll_;
   bool master_eof_ = false;
-  std::string read_buffer_;
+  std::string pending_input_;
+  std::size_t screen_bytes_seen_ = 0;
+  // The status arrived before the PTY's end of file: output may still be in transit in
+  // the kernel, so the session lingers until EOF (or a grandchild keeps the terminal).
+  std::optional<int> pending_status_;
+  UvHandle<uv_timer_t> linger_;
   Screen screen_;
   std::set<Connection::Id> clients_;
 };

@@ -46,6 +46,7 @@ class UvHandle {
 // Writes bytes to a stream; the request keeps the bytes alive until libuv is done.
 // Returns a libuv error code (0 on success). `done` runs after the write, if given.
 int write_owned(uv_stream_t* stream, std::shared_ptr<const std::string> header,
-                std::shared_ptr<const std::string> payload, void (*done)(uv_stream_t*, int) = nullptr);
+                std::shared_ptr<const std::string> payload,
+                void (*done)(uv_stream_t*, int) = nullptr);
 
 }  // namespace pyattach

@@ -32,15 +32,16 @@ std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of("\n ");
   if (end == std::string::npos) return text;
   std::size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
 }  // namespace
 
 const std::vector<std::string>& Profile::import_env_names() {
   static const std::vector<std::string> names = {
-      "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONUSERBASE",
-      "VIRTUAL_ENV", "LD_LIBRARY_PATH"};
+      "PYTHONPATH",     "PYTHONHOME",  "PYTHONSAFEPATH", "PYTHONNOUSERSITE",
+      "PYTHONUSERBASE", "VIRTUAL_ENV", "LD_LIBRARY_PATH"};
   return names;
 }
 
@@ -220,12 +221,9 @@ void Zygote::on_process_exit(uv_process_t* process, int64_t exit_status, int ter
 
 nlohmann::json Zygote::describe() const {
   static constexpr const char* kStates[] = {"starting", "ready", "failed"};
-  return {{"python", profile_.python},
-          {"preload", profile_.preload},
-          {"pid", process_->pid},
-          {"state", kStates[static_cast<int>(state_)]},
-          {"load_ms", load_ms_},
-          {"version", version_},
+  return {{"python", profile_.python},   {"preload", profile_.preload},
+          {"pid", process_->pid},        {"state", kStates[static_cast<int>(state_)]},
+          {"load_ms", load_ms_},         {"version", version_},
           {"sessions", sessions_served_}};
 }
 

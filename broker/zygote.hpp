@@ -81,8 +81,8 @@ class Zygote {
   UniqueFd socket_;
   UvHandle<uv_process_t> process_;
   UvHandle<uv_poll_t> poll_;
-  std::deque<PendingSpawn> queued_;                // waiting for ready
-  std::map<int, SpawnDone> in_flight_;             // sent, waiting for "spawned"
+  std::deque<PendingSpawn> queued_;     // waiting for ready
+  std::map<int, SpawnDone> in_flight_;  // sent, waiting for "spawned"
   std::string failure_;
   double load_ms_ = 0;
   std::string version_;

@@ -23,22 +23,38 @@ bool known_type(std::uint32_t type) {
 
 std::string_view msg_type_name(MsgType type) {
   switch (type) {
-    case MsgType::Hello: return "Hello";
-    case MsgType::Error: return "Error";
-    case MsgType::NewSession: return "NewSession";
-    case MsgType::SessionStarted: return "SessionStarted";
-    case MsgType::Attach: return "Attach";
-    case MsgType::Attached: return "Attached";
-    case MsgType::Input: return "Input";
-    case MsgType::Output: return "Output";
-    case MsgType::Resize: return "Resize";
-    case MsgType::Detach: return "Detach";
-    case MsgType::Exit: return "Exit";
-    case MsgType::List: return "List";
-    case MsgType::ListReply: return "ListReply";
-    case MsgType::Kill: return "Kill";
-    case MsgType::Ok: return "Ok";
-    case MsgType::KillServer: return "KillServer";
+    case MsgType::Hello:
+      return "Hello";
+    case MsgType::Error:
+      return "Error";
+    case MsgType::NewSession:
+      return "NewSession";
+    case MsgType::SessionStarted:
+      return "SessionStarted";
+    case MsgType::Attach:
+      return "Attach";
+    case MsgType::Attached:
+      return "Attached";
+    case MsgType::Input:
+      return "Input";
+    case MsgType::Output:
+      return "Output";
+    case MsgType::Resize:
+      return "Resize";
+    case MsgType::Detach:
+      return "Detach";
+    case MsgType::Exit:
+      return "Exit";
+    case MsgType::List:
+      return "List";
+    case MsgType::ListReply:
+      return "ListReply";
+    case MsgType::Kill:
+      return "Kill";
+    case MsgType::Ok:
+      return "Ok";
+    case MsgType::KillServer:
+      return "KillServer";
   }
   return "Unknown";
 }

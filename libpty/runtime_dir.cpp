@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace pyattach {
@@ -39,7 +39,8 @@ bool ensure_private_dir(const std::string& path, std::string& error) {
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    error = path + " has mode " + mode + " (others can reach it); refusing to use it, expected 0700";
+    error =
+        path + " has mode " + mode + " (others can reach it); refusing to use it, expected 0700";
     return false;
   }
   return true;

@@ -15,9 +15,17 @@ std::string runtime_dir_path();
 // Returns false and a one-line reason otherwise.
 bool ensure_private_dir(const std::string& path, std::string& error);
 
-inline std::string broker_socket_path(const std::string& dir) { return dir + "/broker.sock"; }
-inline std::string broker_lock_path(const std::string& dir) { return dir + "/broker.lock"; }
-inline std::string start_lock_path(const std::string& dir) { return dir + "/start.lock"; }
-inline std::string broker_log_path(const std::string& dir) { return dir + "/broker.log"; }
+inline std::string broker_socket_path(const std::string& dir) {
+  return dir + "/broker.sock";
+}
+inline std::string broker_lock_path(const std::string& dir) {
+  return dir + "/broker.lock";
+}
+inline std::string start_lock_path(const std::string& dir) {
+  return dir + "/start.lock";
+}
+inline std::string broker_log_path(const std::string& dir) {
+  return dir + "/broker.log";
+}
 
 }  // namespace pyattach

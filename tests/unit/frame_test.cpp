@@ -26,8 +26,8 @@ TEST(Frame, DecodesEverySplitOfAStream) {
     FrameDecoder decoder;
     std::vector<Frame> frames;
     Frame frame;
-    for (std::string_view part : {std::string_view(stream).substr(0, split),
-                                  std::string_view(stream).substr(split)}) {
+    for (std::string_view part :
+         {std::string_view(stream).substr(0, split), std::string_view(stream).substr(split)}) {
       decoder.feed(part);
       while (decoder.next(frame) == FrameDecoder::Status::Frame) frames.push_back(frame);
     }

@@ -1,5 +1,7 @@
 // PTY helpers, the raw-mode guard, fd passing and the peer check, on real kernel objects.
 
+#include "pty.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -9,7 +11,6 @@
 
 #include "fd_passing.hpp"
 #include "peer.hpp"
-#include "pty.hpp"
 
 namespace pyattach {
 namespace {

@@ -1,0 +1,794 @@
+"""pyattach zygote: imports a profile's preload modules once, then forks one session child per
+request from the broker (pyattachd).  Stdlib only: it runs in the user's own interpreter.
+
+Invocation:  PYTHON zygote.py --fd N [--preload mod1,mod2]
+  fd N is an inherited AF_UNIX SOCK_SEQPACKET socket to the broker; stdin is /dev/null and
+  stdout/stderr are the zygote's log (diagnostics only, never protocol).
+
+Protocol: each datagram is one UTF-8 JSON object of at most 4 MiB; file descriptors travel with
+it as SCM_RIGHTS.
+  zygote -> broker
+    {"op":"ready","pid":P,"load_ms":F,"version":"3.11.2","executable":E,"modules":[...]}
+        once, after every preload imported
+    {"op":"failed","message":TRACEBACK}              a preload raised; the zygote then exits 1
+    {"op":"spawned","id":ID,"pid":P}                 forked the child for request ID
+    {"op":"spawn-failed","id":ID,"message":TEXT}     request ID refused (bad request, threads, fork)
+    {"op":"exited","id":ID,"pid":P,"status":S}       child reaped; S is the raw os.waitpid status
+  broker -> zygote
+    {"op":"spawn","id":ID,"mode":"pty","argv":[...],"cwd":"/abs","env":{"K":"V"},"umask":18}
+        with 1 fd, the PTY slave: the child is a session leader with it as controlling tty
+    the same with "mode":"stdio" and 3 fds: the caller's own stdin, stdout, stderr
+    end of stream: the broker is gone; the zygote exits, its children keep running
+  argv is what follows the interpreter on a command line: ["script.py", "a"], ["-m", "pkg", "a"],
+  ["-c", "code", "a"], ["-"] or [] (stdin, or the REPL on a tty); -u and -B are honoured, other
+  interpreter options are refused.  Malformed datagrams are logged and ignored.  For one child,
+  "spawned" always comes before "exited"; "exited" may come before or after EOF on its PTY.
+"""
+import sys
+import os
+
+# The zygote's own directory must not shadow anything the preloads import.
+if sys.path and not getattr(sys.flags, "safe_path", sys.flags.isolated):
+    del sys.path[0]
+
+import _io
+import _locale
+import _weakref
+import atexit
+import builtins
+import codecs
+import fcntl
+import gc
+import importlib
+import importlib.machinery
+import importlib.util
+import io
+import json
+import marshal
+import runpy
+import selectors
+import signal
+import socket
+import termios
+import time
+import traceback
+import types
+
+try:  # only to flush C stdio (printf from extensions) before os._exit
+    import ctypes
+    _c_fflush = ctypes.CDLL(None).fflush
+    _c_fflush.argtypes = [ctypes.c_void_p]
+except Exception:
+    _c_fflush = None
+
+MAX_DATAGRAM = 4 << 20
+THIS_FILE = (lambda: 0).__code__.co_filename
+# The interpreter and its options as the broker started us: the head of every child's sys.orig_argv.
+INTERPRETER_ARGV = list(getattr(sys, "orig_argv", [sys.executable]))[: -len(sys.argv) or None]
+USAGE = ("usage: %s [option] ... [-c cmd | -m mod | file | -] [arg] ...\n"
+         "Try `python -h' for more information.\n")
+COERCION_TARGETS = ("C.UTF-8", "C.utf8", "UTF-8")
+PRELOADED = set()  # names in sys.modules when the zygote became ready
+ZYGOTE_STDIO = (sys.stdin, sys.stdout, sys.stderr)  # kept alive: never flushed or closed by a child
+CHILD_STDIO = []  # in a child: the stdio objects it was given (text, buffer, raw)
+
+
+def log(text):
+    """Diagnostics for the zygote's log file."""
+    sys.stderr.write("pyattach zygote[%d]: %s\n" % (os.getpid(), text.rstrip("\n")))
+    sys.stderr.flush()
+
+
+def c_flush():
+    """fflush(NULL): C stdio buffers would be lost by os._exit, or duplicated by fork."""
+    if _c_fflush is not None:
+        try:
+            _c_fflush(None)
+        except Exception:
+            pass
+
+
+def thread_count():
+    """Number of OS threads in this process (fork is only safe with one)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
+def penv(name):
+    """A PYTHON* variable of the environment as CPython's config reads it (empty = unset)."""
+    return None if sys.flags.ignore_environment else (os.environ.get(name) or None)
+
+
+class BadRequest(Exception):
+    """A datagram that cannot be served; rid is the request id when one could be read."""
+
+    def __init__(self, message, rid=None):
+        super().__init__(message)
+        self.rid = rid
+
+
+def check_spawn(msg, nfds):
+    """Validate a spawn request; returns the fields the child needs or raises BadRequest."""
+    rid = msg.get("id")
+    if rid is None or isinstance(rid, (dict, list)):
+        raise BadRequest("spawn request without a usable id")
+    mode = msg.get("mode", "pty")
+    want = {"pty": 1, "stdio": 3}.get(mode)
+    if want is None:
+        raise BadRequest("unknown mode %r" % (mode,), rid)
+    if nfds != want:
+        raise BadRequest("mode %s needs %d fd(s), got %d" % (mode, want, nfds), rid)
+    argv, cwd, env, umask = msg.get("argv"), msg.get("cwd"), msg.get("env"), msg.get("umask")
+    if not isinstance(argv, list) or not all(isinstance(a, str) and "\0" not in a for a in argv):
+        raise BadRequest("argv must be a list of strings without NUL", rid)
+    if not isinstance(cwd, str) or not cwd.startswith("/") or "\0" in cwd:
+        raise BadRequest("cwd must be an absolute path", rid)
+    if not isinstance(env, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and "=" not in k and "\0" not in k + v
+            for k, v in env.items()):
+        raise BadRequest("env must map names to strings", rid)
+    if isinstance(umask, bool) or not isinstance(umask, int) or not 0 <= umask <= 0o7777:
+        raise BadRequest("umask must be an integer 0..0o7777", rid)
+    return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask)
+
+
+class Zygote:
+    """The serving loop: the broker socket, SIGCHLD wake-ups, the table of live children."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.children = {}  # pid -> request id
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.sock, selectors.EVENT_READ)
+        self.sel.register(self.wake_r, selectors.EVENT_READ)
+
+    def send(self, **msg):
+        """One protocol message to the broker."""
+        self.sock.send(json.dumps(msg).encode("utf-8"))
+
+    def serve(self):
+        """Serve requests and reap children until the broker closes its end."""
+        while True:
+            for key, _ in self.sel.select():
+                if key.fileobj == self.wake_r:
+                    try:
+                        while os.read(self.wake_r, 512):
+                            pass
+                    except BlockingIOError:
+                        pass
+                    self.reap()
+                elif not self.receive():
+                    return
+
+    def receive(self):
+        """Read and handle one datagram; False when the broker is gone."""
+        try:
+            data, fds, flags, _ = socket.recv_fds(self.sock, MAX_DATAGRAM, 16,
+                                                  socket.MSG_CMSG_CLOEXEC)
+        except OSError as e:
+            log("broker socket: %s" % e)
+            return False
+        if not data and not fds:
+            return False
+        try:
+            if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+                raise BadRequest("datagram or its fds truncated")
+            try:
+                msg = json.loads(data.decode("utf-8"))
+            except ValueError as e:
+                raise BadRequest("not JSON: %s" % e)
+            if not isinstance(msg, dict) or msg.get("op") != "spawn":
+                raise BadRequest("not a spawn request: %.200r" % (data,))
+            rid, req = check_spawn(msg, len(fds))
+            self.spawn(rid, req, fds)
+        except BadRequest as e:
+            log("ignored datagram: %s" % e)
+            if e.rid is not None:
+                self.send(op="spawn-failed", id=e.rid, message=str(e))
+        except Exception:
+            log("error handling a datagram:\n" + traceback.format_exc())
+        finally:
+            for fd in fds:  # the parent's copies; a child has its own
+                os.close(fd)
+        return True
+
+    def spawn(self, rid, req, fds):
+        """Fork a session child for request rid and tell the broker."""
+        threads = thread_count()
+        if threads > 1:
+            raise BadRequest("the zygote has %d threads (a preloaded module started them); "
+                             "refusing to fork" % threads, rid)
+        for f in ZYGOTE_STDIO:  # the child must not inherit unwritten log output
+            try:
+                f.flush()
+            except Exception:
+                pass
+        c_flush()
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError as e:
+            raise BadRequest("fork failed: %s" % e, rid)
+        if pid == 0:
+            try:
+                child_main(self, req, fds)
+            finally:
+                os._exit(70)  # not reached: child_main ends in os._exit
+        self.children[pid] = rid
+        self.send(op="spawned", id=rid, pid=pid)
+
+    def reap(self):
+        """Collect every exited child and report its raw wait status."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.children:
+                self.send(op="exited", id=self.children.pop(pid), pid=pid, status=status)
+
+    def close_in_child(self):
+        """Drop the zygote's own fds and SIGCHLD wiring in a freshly forked child."""
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        self.sel.close()
+        os.close(self.wake_r)
+        os.close(self.wake_w)
+        self.sock.close()
+
+
+# ---------------------------------------------------------------- the session child
+
+def child_main(zygote, req, fds):
+    """In the forked child: become the session, run the user's program, finish; never returns."""
+    try:
+        plan = parse_command(req["argv"])
+        specialise(zygote, req, fds, plan)
+    except BaseException as e:
+        try:
+            os.write(2, ("pyattach: cannot start the session: %s\n" % e).encode("utf-8", "replace"))
+        finally:
+            os._exit(1)
+    status, sigint = 1, False
+    try:
+        status, sigint = run_main(plan)
+    finally:
+        finish(status, sigint)
+
+
+def specialise(zygote, req, fds, plan):
+    """Turn the forked zygote into the caller's process: tty, fds, signals, env, stdio, cwd."""
+    if req["mode"] == "pty":
+        os.setsid()
+        fcntl.ioctl(fds[0], termios.TIOCSCTTY, 0)
+    for target, fd in enumerate(fds * 3 if req["mode"] == "pty" else fds):
+        os.dup2(fd, target)  # received fds are >= 3: 0, 1, 2 are always open in the zygote
+    for fd in fds:
+        os.close(fd)
+    zygote.close_in_child()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    os.environ.clear()
+    os.environ.update(req["env"])
+    time.tzset()
+    utf8 = setup_locale()
+    make_stdio(plan.unbuffered or bool(penv("PYTHONUNBUFFERED")), utf8)
+    sys.dont_write_bytecode = plan.no_bytecode or bool(penv("PYTHONDONTWRITEBYTECODE"))
+    os.chdir(req["cwd"])
+    os.umask(req["umask"])
+    for name in ("random", "numpy.random", "torch"):  # os.fork reseeds random too; be explicit
+        mod = sys.modules.get(name)
+        try:
+            getattr(mod, "seed", lambda: None)()
+        except Exception:
+            pass
+    importlib.invalidate_caches()
+
+
+def setup_locale():
+    """LC_CTYPE from the new environment, PEP 538 coercion; returns whether UTF-8 mode applies."""
+    try:
+        _locale.setlocale(_locale.LC_CTYPE, "")
+    except _locale.Error:
+        _locale.setlocale(_locale.LC_CTYPE, "C")
+    legacy = _locale.setlocale(_locale.LC_CTYPE, None) in ("C", "POSIX")
+    utf8 = {"1": True, "0": False}.get(penv("PYTHONUTF8"), legacy)
+    coerce = penv("PYTHONCOERCECLOCALE")
+    if legacy and coerce != "0" and not os.environ.get("LC_ALL"):
+        for target in COERCION_TARGETS:
+            try:
+                _locale.setlocale(_locale.LC_CTYPE, target)
+            except _locale.Error:
+                continue
+            os.environ["LC_CTYPE"] = target
+            if coerce == "warn":
+                os.write(2, ("Python detected LC_CTYPE=C: LC_CTYPE coerced to %s (set another "
+                             "locale or PYTHONCOERCECLOCALE=0 to disable this locale coercion "
+                             "behavior).\n" % target).encode())
+            break
+    return utf8
+
+
+def make_stdio(unbuffered, utf8):
+    """Fresh sys.stdin/stdout/stderr over fds 0-2, built like CPython's create_stdio()."""
+    encoding = errors = None
+    spec = penv("PYTHONIOENCODING")
+    if spec:
+        encoding, _, errors = spec.partition(":")
+        errors = errors or ("strict" if encoding else None)
+        encoding = encoding or None
+    if encoding is None:
+        encoding = "utf-8" if utf8 else (_locale.nl_langinfo(_locale.CODESET) or "utf-8")
+    encoding = codecs.lookup(encoding).name
+    if errors is None:
+        loc = _locale.setlocale(_locale.LC_CTYPE, None)
+        legacy = utf8 or loc in ("C", "POSIX") or loc in COERCION_TARGETS
+        errors = "surrogateescape" if legacy else "strict"
+    streams = []
+    for fd, name, write in ((0, "<stdin>", False), (1, "<stdout>", True), (2, "<stderr>", True)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            streams.append(None)
+            continue
+        buffering = 0 if unbuffered and write else -1
+        buf = io.open(fd, "wb" if write else "rb", buffering, closefd=False)
+        raw = buf if buffering == 0 else buf.raw
+        raw.name = name
+        line_buffering = not unbuffered and (raw.isatty() or fd == 2)
+        text = io.TextIOWrapper(buf, encoding, "backslashreplace" if fd == 2 else errors, "\n",
+                                line_buffering, unbuffered)
+        text.mode = "w" if write else "r"
+        streams.append(text)
+        CHILD_STDIO.extend((text, buf, raw))
+    sys.stdin, sys.stdout, sys.stderr = streams
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
+
+
+def parse_command(argv):
+    """Split the command line after the interpreter the way Py_Main does."""
+    plan = types.SimpleNamespace(argv=argv, kind="stdin", target="", args=[], unbuffered=False,
+                                 no_bytecode=False, error=None, set_file=False)
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
+        opt = argv[i]
+        i += 1
+        if opt == "--":
+            break
+        if opt.startswith("--"):
+            plan.error = "unsupported interpreter option %s\n" % opt
+            return plan
+        for j, ch in enumerate(opt[1:], 1):
+            if ch == "u":
+                plan.unbuffered = True
+            elif ch == "B":
+                plan.no_bytecode = True
+            elif ch in "cm":
+                value = opt[j + 1:]
+                if not value:
+                    if i == len(argv):
+                        plan.error = ("Argument expected for the -%s option\n" % ch
+                                      + USAGE % INTERPRETER_ARGV[0])
+                        return plan
+                    value, i = argv[i], i + 1
+                plan.kind = "command" if ch == "c" else "module"
+                plan.target, plan.args = value, argv[i:]
+                return plan
+            else:
+                plan.error = "unsupported interpreter option -%s\n" % ch
+                return plan
+    rest = argv[i:]
+    if rest and rest[0] != "-":
+        plan.kind = "script"
+    plan.target, plan.args = (rest[0], rest[1:]) if rest else ("", [])
+    return plan
+
+
+def fresh_main():
+    """A new __main__ module with exactly the names CPython gives it at startup."""
+    main = types.ModuleType("__main__")
+    main.__loader__ = importlib.machinery.BuiltinImporter
+    main.__annotations__ = {}
+    main.__builtins__ = builtins
+    return main
+
+
+def run_main(plan):
+    """Run the program like pymain_run_python; returns (exit status, died of KeyboardInterrupt)."""
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = INTERPRETER_ARGV + list(plan.argv)
+    main = fresh_main()
+    sys.modules["__main__"] = main
+    d = main.__dict__
+    if plan.error:
+        sys.stderr.write(plan.error)
+        return 2, False
+    sys.argv = [{"command": "-c", "module": "-m"}.get(plan.kind, plan.target)] + plan.args
+    safe = hasattr(sys.flags, "safe_path") and bool(penv("PYTHONSAFEPATH"))
+    if plan.kind != "script" and not safe:
+        sys.path.insert(0, os.getcwd() if plan.kind == "module" else "")
+    status, sigint = 0, False
+    try:
+        if plan.kind == "script":
+            status = run_script(d, plan, safe)
+        elif plan.kind == "module":
+            runpy._run_module_as_main(plan.target, True)
+        elif plan.kind == "command":
+            exec(compile(plan.target, "<string>", "exec", dont_inherit=True), d)
+        elif os.isatty(0):
+            run_interactive(d)
+        else:
+            plan.set_file = True
+            d["__file__"], d["__cached__"] = "<stdin>", None
+            source = sys.stdin.buffer.read() if sys.stdin is not None else b""
+            exec(compile(source, "<stdin>", "exec", dont_inherit=True), d)
+        if plan.set_file:
+            flush_io()
+    except SystemExit as e:
+        if plan.set_file:
+            flush_io()
+        return exit_status(e), False
+    except BaseException as e:
+        if plan.set_file:  # _PyRun_SimpleFileObject flushes before printing; -c and -m do not
+            flush_io()
+        report_exception(e)
+        status, sigint = 1, isinstance(e, KeyboardInterrupt)
+    if plan.set_file:  # like _PyRun_SimpleFileObject, once the file has run
+        d.pop("__file__", None)
+        d.pop("__cached__", None)
+    return status, sigint
+
+
+def run_script(d, plan, safe):
+    """python3 path/to/script.py (or a directory/zip with __main__.py); returns the status."""
+    path = plan.target
+    abspath = os.getcwd() if path in ("", ".") else os.path.join(os.getcwd(), path)
+    importer = None
+    sys.path_importer_cache[abspath] = None  # what PyImport_GetImporter leaves behind
+    for hook in sys.path_hooks:
+        try:
+            importer = sys.path_importer_cache[abspath] = hook(abspath)
+            break
+        except ImportError:
+            continue
+    if importer is not None:
+        sys.path.insert(0, abspath)
+        runpy._run_module_as_main("__main__", False)
+        return 0
+    if not safe:
+        sys.path.insert(0, os.path.dirname(os.path.realpath(path)))
+    try:
+        with open(abspath, "rb") as f:
+            source = f.read()
+    except OSError as e:
+        sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n"
+                         % (INTERPRETER_ARGV[0], abspath, e.errno, e.strerror))
+        return 2
+    plan.set_file = True
+    d["__file__"], d["__cached__"] = abspath, None
+    if abspath.endswith(".pyc") or source[:2] == importlib.util.MAGIC_NUMBER[:2]:
+        d["__loader__"] = importlib.machinery.SourcelessFileLoader("__main__", abspath)
+        if source[:4] != importlib.util.MAGIC_NUMBER:
+            raise RuntimeError("Bad magic number in .pyc file")
+        code = marshal.loads(source[16:])
+    else:
+        d["__loader__"] = importlib.machinery.SourceFileLoader("__main__", abspath)
+        code = compile(source, abspath, "exec", dont_inherit=True)
+    exec(code, d)
+    return 0
+
+
+def run_interactive(d):
+    """The REPL on a tty: banner, readline, PYTHONSTARTUP, sys.__interactivehook__, the loop."""
+    sys.stderr.write('Python %s on %s\nType "help", "copyright", "credits" or "license" for more '
+                     'information.\n' % (sys.version, sys.platform))
+    sys.stderr.flush()
+    try:
+        importlib.import_module("readline")  # input() then edits lines like the real prompt
+    except ImportError:
+        pass
+    startup = penv("PYTHONSTARTUP")
+    if startup:
+        try:
+            with open(startup, "rb") as f:
+                startup_code = compile(f.read(), startup, "exec", dont_inherit=True)
+            d["__file__"], d["__cached__"] = startup, None
+            exec(startup_code, d)
+        except SystemExit:
+            raise
+        except OSError as e:
+            sys.stderr.write("Could not open PYTHONSTARTUP\n")
+            report_exception(e)
+        except BaseException as e:
+            report_exception(e)
+        d.pop("__file__", None)
+        d.pop("__cached__", None)
+    hook = getattr(sys, "__interactivehook__", None)
+    if hook is not None:
+        try:
+            hook()
+        except Exception as e:
+            sys.stderr.write("Failed calling sys.__interactivehook__\n")
+            report_exception(e)
+    import code
+    import codeop
+    plain = ~(getattr(codeop, "PyCF_DONT_IMPLY_DEDENT", 0)
+              | getattr(codeop, "PyCF_ALLOW_INCOMPLETE_INPUT", 0))
+
+    class Console(code.InteractiveConsole):
+        def runsource(self, source, filename="<stdin>", symbol="single"):
+            try:
+                obj = self.compile(source, filename, symbol)
+            except (OverflowError, SyntaxError, ValueError):
+                obj = False
+            if obj is None:
+                return True
+            if obj is False:  # recompile as the real REPL does, for its exact error message
+                try:
+                    flags = self.compile.compiler.flags & plain
+                    obj = compile(source + "\n", filename, symbol, flags, True)
+                except (OverflowError, SyntaxError, ValueError) as e:
+                    report_exception(e)
+                    flush_io()
+                    return False
+            self.runcode(obj)
+            flush_io()
+            return False
+
+        def showtraceback(self):
+            e = sys.exc_info()[1]
+            report_exception(e, e.__traceback__.tb_next)
+
+    Console(d, "<stdin>").interact(banner="", exitmsg="")
+
+
+def exit_status(e):
+    """The exit status for an uncaught SystemExit, as handle_system_exit() computes it."""
+    code = e.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF if -(1 << 63) <= code < 1 << 63 else 255
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(str(code) + "\n")
+            sys.stderr.flush()
+        else:
+            os.write(2, (str(code) + "\n").encode("utf-8", "backslashreplace"))
+    except BaseException:
+        pass
+    return 1
+
+
+def flush_io():
+    """pythonrun.c flush_io(): flush sys.stderr, then sys.stdout, ignoring any error."""
+    for f in (sys.stderr, sys.stdout):
+        try:
+            f.flush()
+        except BaseException:
+            pass
+
+
+def strip_zygote_frames(tb):
+    """Drop the zygote's own frames from the head of a traceback."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == THIS_FILE:
+        tb = tb.tb_next
+    return tb
+
+
+def report_exception(e, tb=False):
+    """Print an uncaught exception the way PyErr_Print does: sys.last_*, then sys.excepthook."""
+    tb = strip_zygote_frames(e.__traceback__ if tb is False else tb)
+    e.__traceback__ = tb
+    sys.last_type, sys.last_value, sys.last_traceback = type(e), e, tb
+    hook = getattr(sys, "excepthook", None)
+    try:
+        hook(type(e), e, tb)
+    except BaseException as err:
+        sys.stderr.write("Error in sys.excepthook:\n")
+        sys.__excepthook__(type(err), err, strip_zygote_frames(err.__traceback__))
+        sys.stderr.write("\nOriginal exception was:\n")
+        sys.__excepthook__(type(e), e, tb)
+
+
+def report_unraisable(e, obj):
+    """An ignored exception, printed like PyErr_WriteUnraisable / the default sys.unraisablehook."""
+    tb = strip_zygote_frames(e.__traceback__)
+    try:
+        if sys.unraisablehook is not sys.__unraisablehook__:
+            sys.unraisablehook(types.SimpleNamespace(exc_type=type(e), exc_value=e,
+                                                     exc_traceback=tb, err_msg=None, object=obj))
+        elif sys.stderr is not None:
+            sys.stderr.write("Exception ignored in: %r\n" % (obj,)
+                             + "".join(traceback.format_exception(type(e), e, tb, chain=False)))
+            sys.stderr.flush()
+    except BaseException:
+        pass
+
+
+# ---------------------------------------------------------------- the fast exit
+
+def finish(status, sigint=False):
+    """End the child the way Py_FinalizeEx is observed (threads, atexit, flush, finalisers, flush),
+    then os._exit: the preloaded modules are never torn down."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException as e:
+            report_unraisable(e, threading)
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    first_ok = flush_std(True)
+    try:
+        gc.collect()
+        child_files(close=False)  # buffers reach the OS whatever order the finalisers run in
+        release_child_modules()
+        child_files(close=True)
+    except BaseException as e:
+        report_unraisable(e, None)
+    if not flush_std(first_ok) or not first_ok:
+        status = 120
+    c_flush()
+    if sigint:  # die of SIGINT like python3 >= 3.8 after an uncaught KeyboardInterrupt
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+        os.kill(os.getpid(), signal.SIGINT)
+        status = 128 + signal.SIGINT
+    os._exit(status)
+
+
+def flush_std(report):
+    """flush_std_files(): flush sys.stdout (failure reported) and sys.stderr; False on failure."""
+    ok = True
+    for f, loud in ((sys.stdout, report), (sys.stderr, False)):
+        try:
+            if f is None or f.closed:
+                continue
+        except Exception:
+            pass
+        try:
+            f.flush()
+        except BaseException as e:
+            ok = False
+            if loud:
+                report_unraisable(e, f)
+    return ok
+
+
+def release_child_modules():
+    """finalize_modules() for what the child made: drop __main__ and post-fork modules, collect
+    (their __del__ run with globals intact), then clear the dicts of modules still alive."""
+    builtins._ = None
+    for name in ("path", "argv", "ps1", "ps2", "last_type", "last_value", "last_traceback",
+                 "path_hooks", "path_importer_cache", "meta_path", "__interactivehook__"):
+        setattr(sys, name, None)
+    sys.stdin, sys.stdout, sys.stderr = (getattr(sys, "__%s__" % n, None)
+                                         for n in ("stdin", "stdout", "stderr"))
+    alive = []
+    for name in list(sys.modules):
+        mod = sys.modules[name]
+        ours = getattr(mod, "__dict__", None) is globals()  # the zygote's own __main__
+        if (name == "__main__" or name not in PRELOADED) and not ours:
+            if isinstance(mod, types.ModuleType):
+                alive.append(_weakref.ref(mod))
+            sys.modules[name] = None
+    mod = None
+    gc.collect()
+    if thread_count() > 1:  # daemon threads still run: clearing globals under them would make noise
+        return
+    for ref in reversed(alive):
+        mod = ref()
+        if mod is not None:
+            d = mod.__dict__
+            for key in [k for k in d if isinstance(k, str) and k[:1] == "_" and k[1:2] != "_"]:
+                d[key] = None
+            for key in [k for k in d if isinstance(k, str) and k != "__builtins__"]:
+                d[key] = None
+        mod = d = None
+    gc.collect()
+
+
+def child_files(close):
+    """Flush or close the io objects the child left open (not its stdio), outer wrappers first."""
+    keep = {id(f) for f in CHILD_STDIO}
+    files = [o for o in gc.get_objects() if isinstance(o, _io._IOBase)
+             and not isinstance(o, (_io.BytesIO, _io.StringIO)) and id(o) not in keep]
+    ids = {id(f) for f in files}
+    inner = set()
+    for f in files:
+        for r in gc.get_referents(f):
+            for v in (r.values() if isinstance(r, dict) else (r,)):
+                if id(v) in ids:
+                    inner.add(id(v))
+    def rank(f):
+        return id(f) in inner, not isinstance(f, _io._TextIOBase), isinstance(f, _io._RawIOBase)
+    for f in sorted(files, key=rank):
+        try:
+            if f.closed:
+                continue
+        except Exception:
+            continue
+        try:
+            inside = getattr(f, "buffer", getattr(f, "raw", None))
+            shares_stdio = id(inside) in keep
+            f.close() if close and not shares_stdio else f.flush()
+        except BaseException as e:
+            report_unraisable(e, f)
+
+
+# ---------------------------------------------------------------- the zygote's start
+
+def parse_options(args):
+    """The zygote's own command line: --fd N [--preload mod1,mod2]."""
+    fd, preload, i = None, [], 0
+    while i < len(args):
+        name, eq, value = args[i].partition("=")
+        if name not in ("--fd", "--preload") or (not eq and i + 1 == len(args)):
+            raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
+        if not eq:
+            value, i = args[i + 1], i + 1
+        if name == "--fd":
+            fd = int(value)
+        else:
+            preload += [m for m in value.split(",") if m]
+        i += 1
+    if fd is None:
+        raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
+    return fd, preload
+
+
+def main():
+    """Import the preloads, report ready (or failed), then serve until the broker goes away."""
+    fd, preload = parse_options(sys.argv[1:])
+    for std in (0, 1, 2):  # keep 0-2 taken so received fds never land there
+        try:
+            os.fstat(std)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for sig in signal.valid_signals():  # SIG_IGN inherited from the broker must not reach sessions
+        if sig not in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGKILL, signal.SIGSTOP):
+            try:
+                if signal.getsignal(sig) == signal.SIG_IGN:
+                    signal.signal(sig, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+    sock = socket.socket(fileno=fd)
+    sock.setblocking(True)
+    start = time.perf_counter()
+    try:
+        for name in preload:
+            importlib.import_module(name)
+    except BaseException:
+        message = traceback.format_exc()
+        log("preload failed:\n" + message)
+        sock.send(json.dumps({"op": "failed", "message": message[-65536:]}).encode("utf-8"))
+        os._exit(1)
+    load_ms = (time.perf_counter() - start) * 1000.0
+    gc.collect()
+    gc.freeze()
+    zygote = Zygote(sock)
+    PRELOADED.update(sys.modules)
+    zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
+                version=sys.version.split()[0], executable=sys.executable, modules=preload)
+    try:
+        zygote.serve()
+        log("the broker closed its socket; exiting")
+    except ConnectionError as e:
+        log("broker gone: %s" % e)
+    sys.stderr.flush()
+    os._exit(0)  # no interpreter shutdown: preload threads or teardown must not delay the exit
+
+
+if __name__ == "__main__":
+    main()
