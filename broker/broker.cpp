@@ -1,7 +1,9 @@
 #include "broker.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,17 +53,23 @@ bool Broker::start(std::string& error) {
   // The caller holds the broker lock, so a socket file left here is stale.
   const std::string socket_path = broker_socket_path(dir_);
   ::unlink(socket_path.c_str());
-  uv_pipe_init(loop_, listener_.get(), 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof address.sun_path) {
+    error = "socket path too long: " + socket_path;
+    return false;
+  }
+  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  listen_socket_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!listen_socket_ ||
+      ::bind(listen_socket_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::chmod(socket_path.c_str(), 0600) != 0 || ::listen(listen_socket_.get(), 128) != 0) {
+    error = "cannot listen on " + socket_path + ": " + std::strerror(errno);
+    return false;
+  }
+  uv_poll_init(loop_, listener_.get(), listen_socket_.get());
   listener_->data = this;
-  if (const int rc = uv_pipe_bind(listener_.get(), socket_path.c_str()); rc != 0) {
-    error = "cannot bind " + socket_path + ": " + uv_strerror(rc);
-    return false;
-  }
-  ::chmod(socket_path.c_str(), 0600);
-  if (const int rc = uv_listen(listener_.stream(), 64, on_connection); rc != 0) {
-    error = "cannot listen on " + socket_path + ": " + uv_strerror(rc);
-    return false;
-  }
+  uv_poll_start(listener_.get(), UV_READABLE, on_connection);
 
   // Session programs whose zygote died are re-parented to us (we are a subreaper).
   uv_signal_init(loop_, sigchld_.get());
@@ -81,22 +89,24 @@ bool Broker::start(std::string& error) {
   return true;
 }
 
-void Broker::on_connection(uv_stream_t* server, int status) {
-  auto* self = static_cast<Broker*>(server->data);
-  if (self == nullptr || status != 0) return;
-  const Connection::Id id = self->next_connection_id_++;
-  auto client = std::make_unique<Connection>(*self, id);
-  if (!client->accept_from(server)) return;
-  if (!peer_is_same_user(client->fd())) {
-    const auto cred = peer_credentials(client->fd());
-    Connection& refused = *client;
-    self->connections_.emplace(id, std::move(client));
-    refused.fail("permission denied: the broker serves uid " + std::to_string(::geteuid()) +
-                 ", not uid " + (cred ? std::to_string(cred->uid) : std::string("unknown")));
-    return;
+void Broker::on_connection(uv_poll_t* poll, int status, int) {
+  auto* self = static_cast<Broker*>(poll->data);
+  if (self == nullptr || status < 0) return;
+  for (;;) {
+    UniqueFd socket(
+        ::accept4(self->listen_socket_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!socket) return;  // EAGAIN: all accepted (other errors: the client is gone)
+    const Connection::Id id = self->next_connection_id_++;
+    auto owned = std::make_unique<Connection>(*self, id, std::move(socket));
+    Connection& client = *owned;
+    self->connections_.emplace(id, std::move(owned));
+    client.start_reading();
+    if (!peer_is_same_user(client.fd())) {
+      const auto cred = peer_credentials(client.fd());
+      client.fail("permission denied: the broker serves uid " + std::to_string(::geteuid()) +
+                  ", not uid " + (cred ? std::to_string(cred->uid) : std::string("unknown")));
+    }
   }
-  client->start_reading();
-  self->connections_.emplace(id, std::move(client));
 }
 
 Connection* Broker::connection(Connection::Id id) {
@@ -188,6 +198,7 @@ void Broker::shutdown() {
   shutting_down_ = true;
   ::unlink(broker_socket_path(dir_).c_str());
   listener_.close();
+  listen_socket_.reset();
   for (auto& [id, session] : sessions_) session->hang_up();
   std::vector<Connection::Id> ids;
   for (const auto& [id, client] : connections_) ids.push_back(id);

@@ -40,7 +40,7 @@ class Broker {
   void zygote_exited(Zygote& zygote);
 
  private:
-  static void on_connection(uv_stream_t* server, int status);
+  static void on_connection(uv_poll_t* poll, int status, int events);
   static void on_signal(uv_signal_t* handle, int signum);
   // Objects cannot delete themselves from their own callbacks; they are freed here.
   static void on_check(uv_check_t* handle);
@@ -64,7 +64,8 @@ class Broker {
   uv_loop_t* loop_;
   std::string dir_;
   std::string zygote_path_;
-  UvHandle<uv_pipe_t> listener_;
+  UniqueFd listen_socket_;
+  UvHandle<uv_poll_t> listener_;
   UvHandle<uv_signal_t> sigchld_;
   UvHandle<uv_signal_t> sigterm_;
   UvHandle<uv_signal_t> sigint_;

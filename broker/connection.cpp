@@ -1,50 +1,84 @@
 #include "connection.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "broker.hpp"
 
 namespace pyattach {
 
 namespace {
+
 constexpr std::size_t kReadChunk = 64 * 1024;
-}
+// A client passes at most stdin, stdout and stderr; more is refused.
+constexpr std::size_t kMaxHeldFds = 3;
 
-Connection::Connection(Broker& broker, Id id) : broker_(broker), id_(id) {}
+}  // namespace
 
-bool Connection::accept_from(uv_stream_t* server) {
-  uv_pipe_init(server->loop, pipe_.get(), 0);
-  pipe_->data = this;
-  return uv_accept(server, pipe_.stream()) == 0;
-}
-
-int Connection::fd() const {
-  uv_os_fd_t fd = -1;
-  if (pipe_.get() == nullptr || uv_fileno(pipe_.base(), &fd) != 0) return -1;
-  return fd;
-}
+Connection::Connection(Broker& broker, Id id, UniqueFd socket)
+    : broker_(broker), id_(id), socket_(std::move(socket)) {}
 
 void Connection::start_reading() {
-  read_buffer_.resize(kReadChunk);
-  uv_read_start(
-      pipe_.stream(),
-      [](uv_handle_t* handle, size_t, uv_buf_t* buf) {
-        auto* self = static_cast<Connection*>(handle->data);
-        *buf = uv_buf_init(self->read_buffer_.data(), self->read_buffer_.size());
-      },
-      on_read);
+  uv_poll_init(broker_.loop(), poll_.get(), socket_.get());
+  poll_->data = this;
+  watch();
 }
 
-void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(stream->data);
+void Connection::watch() {
+  if (poll_.get() == nullptr) return;
+  int events = finishing_ ? 0 : UV_READABLE;
+  if (!queue_.empty()) events |= UV_WRITABLE;
+  uv_poll_start(poll_.get(), events | UV_DISCONNECT, on_poll);
+}
+
+void Connection::on_poll(uv_poll_t* poll, int status, int events) {
+  auto* self = static_cast<Connection*>(poll->data);
   if (self == nullptr) return;
-  if (nread < 0) {
+  if (status < 0) {
     self->broker_.drop_connection(self->id_);
     return;
   }
-  self->handle_bytes(std::string_view(buf->base, static_cast<std::size_t>(nread)));
+  if (events & UV_WRITABLE) self->flush();
+  if (self->poll_.get() != nullptr && (events & (UV_READABLE | UV_DISCONNECT)) && !self->finishing_)
+    self->read_available();
+}
+
+void Connection::read_available() {
+  char buffer[kReadChunk];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+  iovec iov{buffer, sizeof buffer};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const ssize_t got = ::recvmsg(socket_.get(), &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  for (cmsghdr* cmsg = CMSG_FIRSTHDR(&message); cmsg != nullptr;
+       cmsg = CMSG_NXTHDR(&message, cmsg)) {
+    if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof fd);
+      fds_.emplace_back(fd);
+    }
+  }
+  if (got <= 0) {
+    broker_.drop_connection(id_);
+    return;
+  }
+  if (fds_.size() > kMaxHeldFds || (message.msg_flags & MSG_CTRUNC)) {
+    fail("too many file descriptors passed");
+    return;
+  }
+  handle_bytes(std::string_view(buffer, static_cast<std::size_t>(got)));
 }
 
 void Connection::handle_bytes(std::string_view bytes) {
-  if (finishing_) return;  // after an error, nothing more is read
   decoder_.feed(bytes);
   Frame frame;
   for (;;) {
@@ -56,10 +90,19 @@ void Connection::handle_bytes(std::string_view bytes) {
         return;
       case FrameDecoder::Status::Frame:
         broker_.handle_frame(*this, frame);
-        if (finishing_ || pipe_.get() == nullptr) return;
+        if (finishing_ || poll_.get() == nullptr) return;
         break;
     }
   }
+}
+
+std::vector<UniqueFd> Connection::take_fds(std::size_t count) {
+  std::vector<UniqueFd> taken;
+  while (count-- > 0 && !fds_.empty()) {
+    taken.push_back(std::move(fds_.front()));
+    fds_.pop_front();
+  }
+  return taken;
 }
 
 void Connection::send(MsgType type, std::string_view payload) {
@@ -71,30 +114,57 @@ void Connection::send_json(MsgType type, const nlohmann::json& payload) {
 }
 
 void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> payload) {
-  if (pipe_.get() == nullptr) return;
-  std::string header;
-  encode_frame(type, {}, header);
-  // Patch the length: the payload travels as a second buffer, shared and not copied.
-  const auto length = static_cast<std::uint32_t>(payload->size());
-  for (int i = 0; i < 4; ++i) header[4 + i] = static_cast<char>(length >> (8 * i));
-  if (write_owned(pipe_.stream(), std::make_shared<const std::string>(std::move(header)),
-                  std::move(payload), on_written) != 0) {
-    broker_.drop_connection(id_);
-  }
+  if (poll_.get() == nullptr) return;
+  Chunk chunk{encode_frame(type, {}), std::move(payload)};
+  // The payload travels as its own buffer, shared between clients and not copied.
+  const auto length = static_cast<std::uint32_t>(chunk.payload->size());
+  for (int i = 0; i < 4; ++i) chunk.header[4 + i] = static_cast<char>(length >> (8 * i));
+  pending_bytes_ += chunk.size();
+  queue_.push_back(std::move(chunk));
+  if (queue_.size() == 1) flush();
 }
 
-void Connection::on_written(uv_stream_t* stream, int status) {
-  auto* self = static_cast<Connection*>(stream->data);
-  if (self == nullptr) return;
-  if (status != 0) {
-    self->broker_.drop_connection(self->id_);
-    return;
+void Connection::flush() {
+  while (!queue_.empty()) {
+    iovec parts[2 * 16];
+    int count = 0;
+    for (auto it = queue_.begin(); it != queue_.end() && count < 32; ++it) {
+      std::size_t skip = it == queue_.begin() ? it->written : 0;
+      for (std::string_view part : {std::string_view(it->header), std::string_view(*it->payload)}) {
+        if (skip >= part.size()) {
+          skip -= part.size();
+          continue;
+        }
+        parts[count++] = {const_cast<char*>(part.data() + skip), part.size() - skip};
+        skip = 0;
+      }
+    }
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = static_cast<std::size_t>(count);
+    const ssize_t wrote = ::sendmsg(socket_.get(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      broker_.drop_connection(id_);
+      return;
+    }
+    std::size_t left = static_cast<std::size_t>(wrote);
+    pending_bytes_ -= left;
+    while (left > 0) {
+      Chunk& front = queue_.front();
+      const std::size_t take = std::min(left, front.size() - front.written);
+      front.written += take;
+      left -= take;
+      if (front.written == front.size()) queue_.pop_front();
+    }
   }
-  if (self->pending_bytes() == 0) {
-    if (self->finishing_) {
-      self->broker_.drop_connection(self->id_);
+  watch();
+  if (queue_.empty()) {
+    if (finishing_) {
+      broker_.drop_connection(id_);
     } else {
-      self->broker_.connection_drained(*self);
+      broker_.connection_drained(*this);
     }
   }
 }
@@ -105,12 +175,21 @@ void Connection::fail(std::string_view message) {
 }
 
 void Connection::finish() {
+  if (finishing_) return;
   finishing_ = true;
-  if (pending_bytes() == 0) broker_.drop_connection(id_);
+  if (queue_.empty()) {
+    broker_.drop_connection(id_);
+  } else {
+    watch();
+  }
 }
 
-std::size_t Connection::pending_bytes() const {
-  return pipe_.get() == nullptr ? 0 : uv_stream_get_write_queue_size(pipe_.stream());
+void Connection::close() {
+  poll_.close();
+  socket_.reset();
+  queue_.clear();
+  pending_bytes_ = 0;
+  fds_.clear();
 }
 
 }  // namespace pyattach

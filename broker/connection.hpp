@@ -1,17 +1,25 @@
 #pragma once
-// One client connection to the broker: reads frames, writes frames, and never lets a
-// slow reader grow the broker's memory without bound (see pending_bytes()).
+// One client connection to the broker: reads frames (and file descriptors passed with
+// them), writes frames, and never lets a slow reader grow the broker's memory without
+// bound (see pending_bytes()).
+//
+// The socket is driven with a uv_poll_t and our own recvmsg/writev rather than a libuv
+// stream: libuv streams drop SCM_RIGHTS descriptors unless opened in IPC mode, and
+// `pyattach run` hands its stdin, stdout and stderr to the program this way.
 
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "frame.hpp"
+#include "unique_fd.hpp"
 #include "uv_handle.hpp"
 
 namespace pyattach {
@@ -22,16 +30,13 @@ class Connection {
  public:
   using Id = std::uint64_t;
 
-  Connection(Broker& broker, Id id);
+  Connection(Broker& broker, Id id, UniqueFd socket);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Accepts the pending connection on `server`; false if accept failed.
-  bool accept_from(uv_stream_t* server);
-  void start_reading();
-
   Id id() const { return id_; }
-  int fd() const;
+  int fd() const { return socket_.get(); }
+  void start_reading();
 
   void send(MsgType type, std::string_view payload);
   void send_json(MsgType type, const nlohmann::json& payload);
@@ -42,10 +47,13 @@ class Connection {
   // Closes once everything queued has been written.
   void finish();
   // Closes now; queued bytes are dropped.
-  void close() { pipe_.close(); }
+  void close();
 
   // Bytes queued to this client and not yet taken by the kernel.
-  std::size_t pending_bytes() const;
+  std::size_t pending_bytes() const { return pending_bytes_; }
+  // Descriptors that arrived with the frames read so far, oldest first.
+  std::vector<UniqueFd> take_fds(std::size_t count);
+  std::size_t fds_available() const { return fds_.size(); }
 
   // Attachment state, kept by the broker.
   std::optional<int> attached_session;
@@ -53,15 +61,27 @@ class Connection {
   bool hello_done = false;
 
  private:
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  static void on_written(uv_stream_t* stream, int status);
+  struct Chunk {
+    std::string header;
+    std::shared_ptr<const std::string> payload;
+    std::size_t written = 0;  // of header + payload
+    std::size_t size() const { return header.size() + payload->size(); }
+  };
+
+  static void on_poll(uv_poll_t* poll, int status, int events);
+  void read_available();
   void handle_bytes(std::string_view bytes);
+  void flush();
+  void watch();
 
   Broker& broker_;
   Id id_;
-  UvHandle<uv_pipe_t> pipe_;
+  UniqueFd socket_;
+  UvHandle<uv_poll_t> poll_;
   FrameDecoder decoder_;
-  std::string read_buffer_;
+  std::deque<UniqueFd> fds_;
+  std::deque<Chunk> queue_;
+  std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
 };
 

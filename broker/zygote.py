@@ -26,12 +26,60 @@ it as SCM_RIGHTS.
 """
 import sys
 import os
+import time
+import _signal
 
-# The zygote's own directory must not shadow anything the preloads import.
-if sys.path and not getattr(sys.flags, "safe_path", sys.flags.isolated):
-    del sys.path[0]
 
-import _io
+def parse_options(args):
+    """The zygote's own command line: --fd N [--preload mod1,mod2]."""
+    fd, preload, i = None, [], 0
+    while i < len(args):
+        name, eq, value = args[i].partition("=")
+        if name not in ("--fd", "--preload") or (not eq and i + 1 == len(args)):
+            raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
+        if not eq:
+            value, i = args[i + 1], i + 1
+        if name == "--fd":
+            fd = int(value)
+        else:
+            preload += [m for m in value.split(",") if m]
+        i += 1
+    if fd is None:
+        raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
+    return fd, preload
+
+
+def import_preloads(names):
+    """Import the preloads into what still looks like a fresh interpreter: without the zygote's
+    directory on sys.path and without signal state inherited from the broker.  Returns
+    (load_ms, None), or (None, exc_info) if an import raised."""
+    if sys.path and not getattr(sys.flags, "safe_path", sys.flags.isolated):
+        del sys.path[0]
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, [])
+    for sig in _signal.valid_signals():  # ignored by the broker, but not by a user's shell
+        if sig not in (_signal.SIGPIPE, _signal.SIGXFSZ, _signal.SIGKILL, _signal.SIGSTOP):
+            try:
+                if _signal.getsignal(sig) == _signal.SIG_IGN:
+                    _signal.signal(sig, _signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+    start = time.perf_counter()
+    try:
+        for name in names:
+            __import__(name)
+    except BaseException:
+        return None, sys.exc_info()
+    return (time.perf_counter() - start) * 1000.0, None
+
+
+# The preloads are imported before the zygote's own modules: a session's sys.modules then holds
+# what a fresh interpreter that imported them would, once each child drops the zygote's extras.
+if __name__ == "__main__":
+    OPTIONS = parse_options(sys.argv[1:])
+    LOADED = import_preloads(OPTIONS[1])
+PRELOADED = frozenset(sys.modules)
+
+import _io  # noqa: E402  (all imports below come after the preloads on purpose)
 import _locale
 import _weakref
 import atexit
@@ -40,19 +88,17 @@ import codecs
 import fcntl
 import gc
 import importlib
-import importlib.machinery
-import importlib.util
 import io
 import json
 import marshal
-import runpy
 import selectors
 import signal
 import socket
 import termios
-import time
 import traceback
 import types
+from importlib.machinery import BuiltinImporter, SourceFileLoader, SourcelessFileLoader
+from importlib.util import MAGIC_NUMBER
 
 try:  # only to flush C stdio (printf from extensions) before os._exit
     import ctypes
@@ -68,7 +114,6 @@ INTERPRETER_ARGV = list(getattr(sys, "orig_argv", [sys.executable]))[: -len(sys.
 USAGE = ("usage: %s [option] ... [-c cmd | -m mod | file | -] [arg] ...\n"
          "Try `python -h' for more information.\n")
 COERCION_TARGETS = ("C.UTF-8", "C.utf8", "UTF-8")
-PRELOADED = set()  # names in sys.modules when the zygote became ready
 ZYGOTE_STDIO = (sys.stdin, sys.stdout, sys.stderr)  # kept alive: never flushed or closed by a child
 CHILD_STDIO = []  # in a child: the stdio objects it was given (text, buffer, raw)
 
@@ -273,6 +318,11 @@ def specialise(zygote, req, fds, plan):
     for fd in fds:
         os.close(fd)
     zygote.close_in_child()
+    for name in set(sys.modules) - PRELOADED:  # the zygote's own imports: a fresh one lacks them
+        mod = sys.modules.pop(name)
+        parent, _, child = name.rpartition(".")
+        if parent in PRELOADED and getattr(sys.modules[parent], child, None) is mod:
+            delattr(sys.modules[parent], child)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     os.environ.clear()
@@ -394,7 +444,7 @@ def parse_command(argv):
 def fresh_main():
     """A new __main__ module with exactly the names CPython gives it at startup."""
     main = types.ModuleType("__main__")
-    main.__loader__ = importlib.machinery.BuiltinImporter
+    main.__loader__ = BuiltinImporter
     main.__annotations__ = {}
     main.__builtins__ = builtins
     return main
@@ -419,6 +469,7 @@ def run_main(plan):
         if plan.kind == "script":
             status = run_script(d, plan, safe)
         elif plan.kind == "module":
+            import runpy  # as CPython does, so that runpy and what it imports are fresh too
             runpy._run_module_as_main(plan.target, True)
         elif plan.kind == "command":
             exec(compile(plan.target, "<string>", "exec", dont_inherit=True), d)
@@ -460,6 +511,7 @@ def run_script(d, plan, safe):
             continue
     if importer is not None:
         sys.path.insert(0, abspath)
+        import runpy
         runpy._run_module_as_main("__main__", False)
         return 0
     if not safe:
@@ -473,13 +525,13 @@ def run_script(d, plan, safe):
         return 2
     plan.set_file = True
     d["__file__"], d["__cached__"] = abspath, None
-    if abspath.endswith(".pyc") or source[:2] == importlib.util.MAGIC_NUMBER[:2]:
-        d["__loader__"] = importlib.machinery.SourcelessFileLoader("__main__", abspath)
-        if source[:4] != importlib.util.MAGIC_NUMBER:
+    if abspath.endswith(".pyc") or source[:2] == MAGIC_NUMBER[:2]:
+        d["__loader__"] = SourcelessFileLoader("__main__", abspath)
+        if source[:4] != MAGIC_NUMBER:
             raise RuntimeError("Bad magic number in .pyc file")
         code = marshal.loads(source[16:])
     else:
-        d["__loader__"] = importlib.machinery.SourceFileLoader("__main__", abspath)
+        d["__loader__"] = SourceFileLoader("__main__", abspath)
         code = compile(source, abspath, "exec", dont_inherit=True)
     exec(code, d)
     return 0
@@ -605,9 +657,14 @@ def report_unraisable(e, obj):
         if sys.unraisablehook is not sys.__unraisablehook__:
             sys.unraisablehook(types.SimpleNamespace(exc_type=type(e), exc_value=e,
                                                      exc_traceback=tb, err_msg=None, object=obj))
-        elif sys.stderr is not None:
-            sys.stderr.write("Exception ignored in: %r\n" % (obj,)
-                             + "".join(traceback.format_exception(type(e), e, tb, chain=False)))
+        elif sys.stderr is not None:  # by hand: modules may already be wiped (see finish)
+            text = "Exception ignored in: %r\n" % (obj,)
+            if tb is not None:
+                text += "Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb))
+            kind = type(e)
+            if kind.__module__ not in ("builtins", "__main__"):
+                text += kind.__module__ + "."
+            sys.stderr.write("%s%s: %s\n" % (text, kind.__qualname__, e))
             sys.stderr.flush()
     except BaseException:
         pass
@@ -633,7 +690,6 @@ def finish(status, sigint=False):
         gc.collect()
         child_files(close=False)  # buffers reach the OS whatever order the finalisers run in
         release_child_modules()
-        child_files(close=True)
     except BaseException as e:
         report_unraisable(e, None)
     if not flush_std(first_ok) or not first_ok:
@@ -667,7 +723,8 @@ def flush_std(report):
 
 def release_child_modules():
     """finalize_modules() for what the child made: drop __main__ and post-fork modules, collect
-    (their __del__ run with globals intact), then clear the dicts of modules still alive."""
+    (their __del__ run with globals intact), close files still open (e.g. kept by a preload),
+    then clear the dicts of modules still alive."""
     builtins._ = None
     for name in ("path", "argv", "ps1", "ps2", "last_type", "last_value", "last_traceback",
                  "path_hooks", "path_importer_cache", "meta_path", "__interactivehook__"):
@@ -684,6 +741,7 @@ def release_child_modules():
             sys.modules[name] = None
     mod = None
     gc.collect()
+    child_files(close=True)
     if thread_count() > 1:  # daemon threads still run: clearing globals under them would make noise
         return
     for ref in reversed(alive):
@@ -728,57 +786,23 @@ def child_files(close):
 
 # ---------------------------------------------------------------- the zygote's start
 
-def parse_options(args):
-    """The zygote's own command line: --fd N [--preload mod1,mod2]."""
-    fd, preload, i = None, [], 0
-    while i < len(args):
-        name, eq, value = args[i].partition("=")
-        if name not in ("--fd", "--preload") or (not eq and i + 1 == len(args)):
-            raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
-        if not eq:
-            value, i = args[i + 1], i + 1
-        if name == "--fd":
-            fd = int(value)
-        else:
-            preload += [m for m in value.split(",") if m]
-        i += 1
-    if fd is None:
-        raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
-    return fd, preload
-
-
-def main():
-    """Import the preloads, report ready (or failed), then serve until the broker goes away."""
-    fd, preload = parse_options(sys.argv[1:])
+def main(fd, preload, load_ms, failure):
+    """Report ready (or failed) for the imported preloads, then serve until the broker goes."""
     for std in (0, 1, 2):  # keep 0-2 taken so received fds never land there
         try:
             os.fstat(std)
         except OSError:
             os.open(os.devnull, os.O_RDWR)
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
-    for sig in signal.valid_signals():  # SIG_IGN inherited from the broker must not reach sessions
-        if sig not in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGKILL, signal.SIGSTOP):
-            try:
-                if signal.getsignal(sig) == signal.SIG_IGN:
-                    signal.signal(sig, signal.SIG_DFL)
-            except (OSError, ValueError):
-                pass
     sock = socket.socket(fileno=fd)
     sock.setblocking(True)
-    start = time.perf_counter()
-    try:
-        for name in preload:
-            importlib.import_module(name)
-    except BaseException:
-        message = traceback.format_exc()
+    if failure:
+        message = "".join(traceback.format_exception(*failure))
         log("preload failed:\n" + message)
         sock.send(json.dumps({"op": "failed", "message": message[-65536:]}).encode("utf-8"))
         os._exit(1)
-    load_ms = (time.perf_counter() - start) * 1000.0
     gc.collect()
     gc.freeze()
     zygote = Zygote(sock)
-    PRELOADED.update(sys.modules)
     zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
                 version=sys.version.split()[0], executable=sys.executable, modules=preload)
     try:
@@ -791,4 +815,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(OPTIONS[0], OPTIONS[1], *LOADED)

@@ -495,6 +495,13 @@ class TestSameAsPython(ZygoteTestCase):
         self.probe_same_as_python(["-mpkg.mod"])
         self.same_as_python(["-m", "no_such_mod_pyattach"])
 
+    def test_sys_modules_hold_only_the_preloads(self):
+        # json is preloaded here; the zygote's own modules (socket, selectors, ...) are not seen.
+        code = ("import json, sys, importlib, collections\n"
+                "print(sorted(sys.modules))\n"
+                "print(hasattr(importlib, 'util'), hasattr(collections, 'abc'))\n")
+        self.same_as_python(["-c", code], status=0)
+
     def test_command(self):
         self.probe_same_as_python(["-c", PROBE, "a", "b c"])
         self.same_as_python(["-c", "import sys; print(sys.argv, __name__); 1/0", "-c", "z"])
