@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "fd_passing.hpp"
 #include "runtime_dir.hpp"
 #include "user_error.hpp"
 
@@ -104,22 +105,35 @@ std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
   }
   BrokerClient client(std::move(socket));
   client.send_json(MsgType::Hello, {{"version", kProtocolVersion}});
-  client.expect(MsgType::Hello);
+  client.hello_pending_ = true;
   return client;
 }
 
 void BrokerClient::send(MsgType type, std::string_view payload) {
-  const std::string frame = encode_frame(type, payload);
-  std::size_t sent = 0;
-  while (sent < frame.size()) {
-    const ssize_t wrote =
-        ::send(socket_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+  write_all(encode_frame(type, payload));
+}
+
+void BrokerClient::write_all(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t wrote = ::send(socket_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (wrote < 0) {
       if (errno == EINTR) continue;
       throw UserError("lost the connection to the broker: " + std::string(std::strerror(errno)));
     }
-    sent += static_cast<std::size_t>(wrote);
+    bytes.remove_prefix(static_cast<std::size_t>(wrote));
   }
+}
+
+void BrokerClient::send_with_fds(MsgType type, const nlohmann::json& payload,
+                                 const std::vector<int>& fds) {
+  const std::string frame =
+      encode_frame(type, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // The header carries the descriptors; the rest follows as ordinary bytes.
+  if (!pyattach::send_with_fds(socket_.get(), std::string_view(frame).substr(0, kFrameHeaderSize),
+                               fds))
+    throw UserError("cannot pass file descriptors to the broker: " +
+                    std::string(std::strerror(errno)));
+  write_all(std::string_view(frame).substr(kFrameHeaderSize));
 }
 
 void BrokerClient::send_json(MsgType type, const nlohmann::json& payload) {
@@ -141,6 +155,12 @@ bool BrokerClient::read_some() {
 
 std::optional<Frame> BrokerClient::next_frame() {
   Frame frame;
+  if (hello_pending_) {
+    if (decoder_.next(frame) != FrameDecoder::Status::Frame) return std::nullopt;
+    hello_pending_ = false;
+    if (frame.type == MsgType::Error) throw_broker_error(frame);
+    if (frame.type != MsgType::Hello) throw UserError("protocol error: expected Hello");
+  }
   switch (decoder_.next(frame)) {
     case FrameDecoder::Status::Frame:
       return frame;
@@ -152,7 +172,17 @@ std::optional<Frame> BrokerClient::next_frame() {
   throw UserError("malformed message from the broker: " + decoder_.error());
 }
 
+void BrokerClient::take_hello() {
+  hello_pending_ = false;
+  const Frame frame = receive();
+  if (frame.type == MsgType::Error) throw_broker_error(frame);
+  if (frame.type != MsgType::Hello)
+    throw UserError("protocol error: expected Hello, got " +
+                    std::string(msg_type_name(frame.type)));
+}
+
 Frame BrokerClient::receive() {
+  if (hello_pending_) take_hello();
   for (;;) {
     if (auto frame = next_frame()) return *frame;
     if (!read_some()) throw UserError("the broker closed the connection");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "frame.hpp"
 #include "unique_fd.hpp"
@@ -20,6 +21,8 @@ class BrokerClient {
   int fd() const { return socket_.get(); }
   void send(MsgType type, std::string_view payload);
   void send_json(MsgType type, const nlohmann::json& payload);
+  // Sends a frame with file descriptors attached (they arrive with its first byte).
+  void send_with_fds(MsgType type, const nlohmann::json& payload, const std::vector<int>& fds);
 
   // Blocks for the next frame; throws if the broker goes away.
   Frame receive();
@@ -33,8 +36,13 @@ class BrokerClient {
 
  private:
   explicit BrokerClient(UniqueFd socket) : socket_(std::move(socket)) {}
+  void write_all(std::string_view bytes);
+  // The broker's Hello is read with the first answer, not waited for after ours: one
+  // round trip less for every command.
+  void take_hello();
   UniqueFd socket_;
   FrameDecoder decoder_;
+  bool hello_pending_ = false;
 };
 
 // Throws the broker's Error message as a UserError.

@@ -81,7 +81,7 @@ int command_attach(const Args& args) {
                        : kDefaultDetachKey;
   auto broker = BrokerClient::connect(false);
   if (!broker) throw UserError("no session '" + target + "' (no broker is running)");
-  return run_terminal_proxy(*broker, {target, key});
+  return run_terminal_proxy(*broker, {target, key}).status;
 }
 
 int command_ls(const Args& args) {

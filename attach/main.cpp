@@ -14,6 +14,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  new [-d] [-n NAME] [--python PATH] [--preload MODS] [--] SCRIPT [ARGS...]\n"
     "                      start a session (also -m MODULE / -c CODE) and attach unless -d\n"
+    "  run [--python PATH] [--preload MODS] [--] [PYTHON ARGS...]\n"
+    "                      run like python3: same output, status and signals, preloaded\n"
     "  attach NAME|ID      attach to a session (detach with Ctrl-\\)\n"
     "  ls [--json]         list sessions\n"
     "  kill [-s SIG] NAME|ID\n"
@@ -26,13 +28,11 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   using Command = int (*)(const pyattach::Args&);
-  const std::map<std::string, Command> commands = {{"new", pyattach::command_new},
-                                                   {"attach", pyattach::command_attach},
-                                                   {"a", pyattach::command_attach},
-                                                   {"ls", pyattach::command_ls},
-                                                   {"list", pyattach::command_ls},
-                                                   {"kill", pyattach::command_kill},
-                                                   {"kill-server", pyattach::command_kill_server}};
+  const std::map<std::string, Command> commands = {
+      {"new", pyattach::command_new},       {"run", pyattach::command_run},
+      {"attach", pyattach::command_attach}, {"a", pyattach::command_attach},
+      {"ls", pyattach::command_ls},         {"list", pyattach::command_ls},
+      {"kill", pyattach::command_kill},     {"kill-server", pyattach::command_kill_server}};
   if (argc < 2) {
     std::cerr << kUsage;
     return pyattach::kStatusUsage;

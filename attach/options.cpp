@@ -26,6 +26,24 @@ std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& options,
   }
 }
 
+std::pair<std::vector<std::string>, std::vector<std::string>> split_at_command(
+    const std::vector<std::string>& args, const std::map<std::string, bool>& ours) {
+  std::size_t i = 0;
+  while (i < args.size()) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      return {std::vector<std::string>(args.begin(), args.begin() + i),
+              std::vector<std::string>(args.begin() + i + 1, args.end())};
+    }
+    const auto option = ours.find(arg.substr(0, arg.find('=')));
+    if (option == ours.end()) break;
+    i += option->second && arg.find('=') == std::string::npos ? 2 : 1;
+  }
+  i = std::min(i, args.size());
+  return {std::vector<std::string>(args.begin(), args.begin() + i),
+          std::vector<std::string>(args.begin() + i, args.end())};
+}
+
 std::string single_target(const cxxopts::ParseResult& parsed, const std::string& command) {
   const auto& rest = parsed.unmatched();
   if (!parsed.count("target"))

@@ -66,20 +66,20 @@ class SignalFd {
   UniqueFd fd_;
 };
 
-int exit_status(const nlohmann::json& exit, const std::string& session_name) {
+ProxyResult exit_result(const nlohmann::json& exit, const std::string& session_name) {
   const std::string reason = exit.value("reason", "");
   if (reason == "detached") {
     std::cerr << "[detached from session " << exit.value("name", session_name) << "]\n";
-    return 0;
+    return {};
   }
   if (reason == "server-exit") throw UserError("the broker shut down");
-  return exit.value("status", 1);
+  return {exit.value("status", 1), exit.value("signal", 0)};
 }
 
 }  // namespace
 
-int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
-  SignalFd signals{SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
+  SignalFd signals{SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2};
   const bool interactive = ::isatty(0);
   RawModeGuard raw(0);
   const WindowSize size = terminal_size();
@@ -112,8 +112,12 @@ int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
         if (sig == SIGWINCH) {
           const WindowSize now = terminal_size();
           broker.send_json(MsgType::Resize, {{"rows", now.rows}, {"cols", now.cols}});
+        } else if (options.forward_signals_to > 0) {
+          ::kill(options.forward_signals_to, sig);
+        } else if (sig == SIGUSR1 || sig == SIGUSR2) {
+          continue;  // not ours to act on
         } else {
-          return 128 + sig;  // killed: the session goes on, detached
+          return {128 + sig, 0};  // the client was told to stop; the session goes on
         }
       }
     }
@@ -133,7 +137,7 @@ int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
             if (restore.drew && interactive) write_all(1, kTerminalReset);
             restore.drew = false;
             raw.restore();
-            return exit_status(exit, session_name);
+            return exit_result(exit, session_name);
           }
           case MsgType::Error:
             throw_broker_error(*frame);
@@ -150,7 +154,8 @@ int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
         continue;
       }
       std::string_view input(buffer, static_cast<std::size_t>(got));
-      const auto key = interactive ? input.find(options.detach_key) : std::string_view::npos;
+      const auto key = interactive && options.detach_key ? input.find(*options.detach_key)
+                                                         : std::string_view::npos;
       if (key != std::string_view::npos) {
         if (key > 0) broker.send(MsgType::Input, input.substr(0, key));
         broker.send_json(MsgType::Detach, nlohmann::json::object());

@@ -2,6 +2,9 @@
 // Attached mode: the user's terminal in raw mode, bytes both ways between it and a
 // session, window-size changes forwarded, the detach key watched for.
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 
 #include "broker_client.hpp"
@@ -10,11 +13,17 @@ namespace pyattach {
 
 struct AttachOptions {
   std::string target;
-  char detach_key;
+  std::optional<char> detach_key;  // none: every key goes to the program
+  // For `run`: signals sent to us go to this process instead of ending the client.
+  pid_t forward_signals_to = 0;
+};
+
+struct ProxyResult {
+  int status = 0;       // 0 on detach; the program's status (128+N for signal N)
+  int term_signal = 0;  // the signal that ended the program, if one did
 };
 
 // Attaches `broker` to the session and proxies until detach or the session's end.
-// Returns the exit status for the command: 0 on detach, the program's status if it ended.
-int run_terminal_proxy(BrokerClient& broker, const AttachOptions& options);
+ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& options);
 
 }  // namespace pyattach

@@ -120,8 +120,19 @@ void Broker::drop_connection(Connection::Id id) {
   std::unique_ptr<Connection> client = std::move(found->second);
   connections_.erase(found);
   if (client->attached_session) {
-    if (auto session = sessions_.find(*client->attached_session); session != sessions_.end())
-      session->second->detach(*client);
+    if (auto found = sessions_.find(*client->attached_session); found != sessions_.end()) {
+      Session& session = *found->second;
+      session.detach(*client);
+      // A `run` whose client died: hang up, as a closing terminal would.
+      if (session.transient && session.running() && session.clients().empty())
+        session.signal(SIGHUP);
+    }
+  }
+  if (client->run_id) {
+    if (auto run = runs_.find(*client->run_id); run != runs_.end()) {
+      if (run->second.pid > 0) ::kill(run->second.pid, SIGHUP);
+      runs_.erase(run);
+    }
   }
   client->close();
   dead_connections_.push_back(std::move(client));
@@ -134,10 +145,30 @@ void Broker::connection_drained(Connection& client) {
 }
 
 void Broker::child_exited(int session_id, pid_t pid, int wait_status) {
+  if (auto run = runs_.find(session_id); run != runs_.end()) {
+    if (run->second.pid != pid) return;
+    if (Connection* client = connection(run->second.client)) {
+      client->run_id.reset();
+      client->send_json(MsgType::Exit, exit_payload(wait_status));
+      client->finish();
+    }
+    runs_.erase(run);
+    return;
+  }
   auto found = sessions_.find(session_id);
   if (found == sessions_.end() || found->second->pid() != pid) return;
   found->second->ended(wait_status);
   session_zygote_.erase(session_id);
+}
+
+void Broker::session_finished(Session& session) {
+  session_zygote_.erase(session.id());
+  if (!session.transient) return;
+  // Its client has the status; nobody else asked for it. Freed outside its own callback.
+  if (auto found = sessions_.find(session.id()); found != sessions_.end()) {
+    dead_sessions_.push_back(std::move(found->second));
+    sessions_.erase(found);
+  }
 }
 
 void Broker::zygote_failed(Zygote& zygote) {
@@ -166,13 +197,13 @@ void Broker::zygote_exited(Zygote& zygote) {
 }
 
 void Broker::reap_orphans() {
-  for (auto& [id, session] : sessions_) {
-    if (!session->orphaned || !session->running() || session->pid() <= 0) continue;
+  std::vector<std::pair<int, pid_t>> orphans;
+  for (const auto& [id, session] : sessions_)
+    if (session->orphaned && session->running() && session->pid() > 0)
+      orphans.emplace_back(id, session->pid());
+  for (const auto& [id, pid] : orphans) {
     int status = 0;
-    if (::waitpid(session->pid(), &status, WNOHANG) == session->pid()) {
-      session->ended(status);
-      session_zygote_.erase(id);
-    }
+    if (::waitpid(pid, &status, WNOHANG) == pid) child_exited(id, pid, status);
   }
 }
 
@@ -191,6 +222,7 @@ void Broker::on_check(uv_check_t* handle) {
   if (self == nullptr) return;
   self->dead_connections_.clear();
   self->dead_zygotes_.clear();
+  self->dead_sessions_.clear();
 }
 
 void Broker::shutdown() {

@@ -38,6 +38,7 @@ class Broker {
   void child_exited(int session_id, pid_t pid, int wait_status);
   void zygote_failed(Zygote& zygote);
   void zygote_exited(Zygote& zygote);
+  void session_finished(Session& session);
 
  private:
   static void on_connection(uv_poll_t* poll, int status, int events);
@@ -49,6 +50,7 @@ class Broker {
   // broker_requests.cpp
   void on_hello(Connection& client, const nlohmann::json& request);
   void on_new_session(Connection& client, const nlohmann::json& request);
+  void on_run(Connection& client, const nlohmann::json& request);
   void on_attach(Connection& client, const nlohmann::json& request);
   void on_input(Connection& client, const std::string& bytes);
   void on_resize(Connection& client, const nlohmann::json& request);
@@ -60,6 +62,7 @@ class Broker {
                      std::string& error);
   void session_spawned(Connection::Id client_id, int session_id, pid_t pid,
                        const std::string& error);
+  void run_spawned(int run_id, pid_t pid, const std::string& error);
 
   uv_loop_t* loop_;
   std::string dir_;
@@ -80,6 +83,13 @@ class Broker {
   std::vector<std::unique_ptr<Zygote>> retired_zygotes_;    // failed, process not reaped yet
   std::vector<std::unique_ptr<Connection>> dead_connections_;
   std::vector<std::unique_ptr<Zygote>> dead_zygotes_;
+  std::vector<std::unique_ptr<Session>> dead_sessions_;
+  // Programs of `pyattach run` on the caller's own stdio: no PTY, no session.
+  struct Run {
+    Connection::Id client;
+    pid_t pid = 0;
+  };
+  std::map<int, Run> runs_;
   std::map<int, const Zygote*> session_zygote_;  // which zygote forked each running session
 };
 

@@ -45,6 +45,9 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
       case MsgType::NewSession:
         on_new_session(client, nlohmann::json::parse(frame.payload));
         return;
+      case MsgType::Run:
+        on_run(client, nlohmann::json::parse(frame.payload));
+        return;
       case MsgType::Attach:
         on_attach(client, nlohmann::json::parse(frame.payload));
         return;
@@ -104,6 +107,32 @@ Zygote* Broker::zygote_for(const Profile& profile, const std::vector<std::string
   return zygotes_.emplace(key, std::move(zygote)).first->second.get();
 }
 
+// The parts of a NewSession or Run request: which zygote, and what its child runs.
+struct Launch {
+  Profile profile;
+  std::vector<std::string> zygote_env;  // the caller's environment, for starting a zygote
+  nlohmann::json spawn;                 // argv, cwd, env, umask for the zygote
+  std::vector<std::string> argv;
+};
+
+Launch parse_launch(const nlohmann::json& request) {
+  Launch launch;
+  launch.profile.python = request.at("python").get<std::string>();
+  launch.profile.flags = request.value("flags", std::vector<std::string>{});
+  launch.profile.preload = request.at("preload").get<std::vector<std::string>>();
+  const auto env = request.at("env").get<std::map<std::string, std::string>>();
+  for (const auto& variable : Profile::import_env_names())
+    if (auto found = env.find(variable); found != env.end())
+      launch.profile.import_env[variable] = found->second;
+  for (const auto& [key, value] : env) launch.zygote_env.push_back(key + "=" + value);
+  launch.argv = request.at("argv").get<std::vector<std::string>>();
+  launch.spawn = {{"argv", launch.argv},
+                  {"cwd", request.at("cwd").get<std::string>()},
+                  {"env", env},
+                  {"umask", request.value("umask", 022)}};
+  return launch;
+}
+
 void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
   std::string name = request.value("name", "");
   if (!name.empty()) {
@@ -116,20 +145,10 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
       return;
     }
   }
-  Profile profile;
-  profile.python = request.at("python").get<std::string>();
-  profile.preload = request.at("preload").get<std::vector<std::string>>();
-  const auto env = request.at("env").get<std::map<std::string, std::string>>();
-  for (const auto& variable : Profile::import_env_names())
-    if (auto found = env.find(variable); found != env.end())
-      profile.import_env[variable] = found->second;
-  std::vector<std::string> env_list;
-  for (const auto& [key, value] : env) env_list.push_back(key + "=" + value);
-  const auto argv = request.at("argv").get<std::vector<std::string>>();
+  Launch launch = parse_launch(request);
   const WindowSize size = requested_size(request).value_or(WindowSize{});
-
   std::string error;
-  Zygote* zygote = zygote_for(profile, env_list, error);
+  Zygote* zygote = zygote_for(launch.profile, launch.zygote_env, error);
   if (zygote == nullptr) {
     client.fail(error);
     return;
@@ -142,15 +161,16 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
 
   const int id = next_session_id_++;
   if (name.empty()) name = std::to_string(id);
-  sessions_.emplace(id,
-                    std::make_unique<Session>(*this, id, name, argv, std::move(pty->master), size));
+  auto session =
+      std::make_unique<Session>(*this, id, name, launch.argv, std::move(pty->master), size);
+  session->transient = request.value("transient", false);
+  sessions_.emplace(id, std::move(session));
   session_zygote_[id] = zygote;
-  nlohmann::json spawn = {{"argv", argv},
-                          {"cwd", request.at("cwd")},
-                          {"env", env},
-                          {"umask", request.value("umask", 022)}};
+  launch.spawn["mode"] = "pty";
+  std::vector<UniqueFd> fds;
+  fds.push_back(std::move(pty->slave));
   const Connection::Id client_id = client.id();
-  zygote->spawn(id, std::move(spawn), std::move(pty->slave),
+  zygote->spawn(id, std::move(launch.spawn), std::move(fds),
                 [this, client_id, id](pid_t pid, const std::string& spawn_error) {
                   session_spawned(client_id, id, pid, spawn_error);
                 });
@@ -172,6 +192,45 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
   if (client != nullptr)
     client->send_json(MsgType::SessionStarted,
                       {{"id", session.id()}, {"name", session.name()}, {"pid", pid}});
+}
+
+void Broker::on_run(Connection& client, const nlohmann::json& request) {
+  if (client.fds_available() != 3 || client.run_id) {
+    client.fail("a Run request needs exactly stdin, stdout and stderr attached");
+    return;
+  }
+  std::vector<UniqueFd> stdio = client.take_fds(3);
+  Launch launch = parse_launch(request);
+  std::string error;
+  Zygote* zygote = zygote_for(launch.profile, launch.zygote_env, error);
+  if (zygote == nullptr) {
+    client.fail(error);
+    return;
+  }
+  const int id = next_session_id_++;
+  runs_[id] = Run{client.id()};
+  client.run_id = id;
+  launch.spawn["mode"] = "stdio";
+  zygote->spawn(
+      id, std::move(launch.spawn), std::move(stdio),
+      [this, id](pid_t pid, const std::string& spawn_error) { run_spawned(id, pid, spawn_error); });
+}
+
+void Broker::run_spawned(int run_id, pid_t pid, const std::string& error) {
+  auto run = runs_.find(run_id);
+  if (run == runs_.end()) {
+    // The client went away before the program started: it must not run unattended.
+    if (error.empty() && pid > 0) ::kill(pid, SIGHUP);
+    return;
+  }
+  Connection* client = connection(run->second.client);
+  if (!error.empty()) {
+    runs_.erase(run);
+    if (client != nullptr) client->fail(error);
+    return;
+  }
+  run->second.pid = pid;
+  if (client != nullptr) client->send_json(MsgType::SessionStarted, {{"id", run_id}, {"pid", pid}});
 }
 
 void Broker::on_attach(Connection& client, const nlohmann::json& request) {
@@ -205,7 +264,10 @@ void Broker::on_detach(Connection& client) {
   if (!client.attached_session) return;
   auto found = sessions_.find(*client.attached_session);
   std::string name = found != sessions_.end() ? found->second->name() : "";
-  if (found != sessions_.end()) found->second->detach(client);
+  if (found != sessions_.end()) {
+    found->second->detach(client);
+    found->second->transient = false;  // detached on purpose: it stays
+  }
   client.send_json(MsgType::Exit, {{"reason", "detached"}, {"name", name}});
   client.finish();
 }

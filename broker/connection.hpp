@@ -57,6 +57,7 @@ class Connection {
 
   // Attachment state, kept by the broker.
   std::optional<int> attached_session;
+  std::optional<int> run_id;  // a `pyattach run` program using this client's stdio
   bool needs_redraw = false;
   bool hello_done = false;
 

@@ -141,6 +141,7 @@ void Session::finish(int wait_status) {
     }
   }
   clients_.clear();
+  broker_.session_finished(*this);
 }
 
 void Session::close_terminal() {
@@ -239,8 +240,14 @@ nlohmann::json Session::describe() const {
 }
 
 nlohmann::json Session::exit_message() const {
-  const int raw = wait_status_.value_or(0);
-  return {{"reason", "exited"}, {"wait_status", raw}, {"status", shell_status(raw)}};
+  return exit_payload(wait_status_.value_or(0));
+}
+
+nlohmann::json exit_payload(int wait_status) {
+  return {{"reason", "exited"},
+          {"wait_status", wait_status},
+          {"status", shell_status(wait_status)},
+          {"signal", WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0}};
 }
 
 }  // namespace pyattach

@@ -61,6 +61,9 @@ class Session {
   // Exit payload for clients: reason "exited", raw status, and the shell-style code.
   nlohmann::json exit_message() const;
   bool orphaned = false;  // its zygote is gone; the broker reaps it directly
+  // Started by `pyattach run` on a terminal: removed once its client has the status,
+  // hung up if that client dies. Detaching on purpose makes it an ordinary session.
+  bool transient = false;
 
  private:
   static void on_poll(uv_poll_t* poll, int status, int events);
@@ -94,6 +97,8 @@ class Session {
 
 // Shell-style status: exit code, or 128 + signal number.
 int shell_status(int wait_status);
+// The Exit message for a program that ended with this wait status.
+nlohmann::json exit_payload(int wait_status);
 // "SIGTERM" for 15; "SIG15" if the number has no name.
 std::string signal_name(int sig);
 

@@ -40,13 +40,15 @@ std::string last_line(const std::string& text) {
 
 const std::vector<std::string>& Profile::import_env_names() {
   static const std::vector<std::string> names = {
-      "PYTHONPATH",     "PYTHONHOME",  "PYTHONSAFEPATH", "PYTHONNOUSERSITE",
-      "PYTHONUSERBASE", "VIRTUAL_ENV", "LD_LIBRARY_PATH"};
+      "PYTHONPATH",     "PYTHONHOME",  "PYTHONSAFEPATH",  "PYTHONNOUSERSITE",
+      "PYTHONUSERBASE", "VIRTUAL_ENV", "LD_LIBRARY_PATH", "PYTHONHASHSEED"};
   return names;
 }
 
 std::string Profile::key() const {
-  return nlohmann::json({{"python", python}, {"preload", preload}, {"env", import_env}}).dump();
+  return nlohmann::json(
+             {{"python", python}, {"flags", flags}, {"preload", preload}, {"env", import_env}})
+      .dump();
 }
 
 Zygote::Zygote(Broker& broker, Profile profile) : broker_(broker), profile_(std::move(profile)) {}
@@ -68,7 +70,9 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   UniqueFd zygote_end(fds[1]);
 
   const std::string preload = join(profile_.preload, ',');
-  std::vector<std::string> args = {profile_.python, zygote_path, "--fd", "3"};
+  std::vector<std::string> args = {profile_.python};
+  args.insert(args.end(), profile_.flags.begin(), profile_.flags.end());
+  args.insert(args.end(), {zygote_path, "--fd", "3"});
   if (!preload.empty()) args.insert(args.end(), {"--preload", preload});
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -107,12 +111,13 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   return true;
 }
 
-void Zygote::spawn(int session_id, nlohmann::json request, UniqueFd slave, SpawnDone done) {
+void Zygote::spawn(int session_id, nlohmann::json request, std::vector<UniqueFd> fds,
+                   SpawnDone done) {
   if (state_ == State::Failed) {
     done(0, failure_);
     return;
   }
-  queued_.push_back({session_id, std::move(request), std::move(slave), std::move(done)});
+  queued_.push_back({session_id, std::move(request), std::move(fds), std::move(done)});
   if (state_ == State::Ready) flush_queue();
 }
 
@@ -127,10 +132,11 @@ void Zygote::flush_queue() {
 void Zygote::send_spawn(PendingSpawn& pending) {
   pending.request["op"] = "spawn";
   pending.request["id"] = pending.session_id;
-  pending.request["mode"] = "pty";
   const std::string data =
       pending.request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (!send_with_fds(socket_.get(), data, {pending.slave.get()})) {
+  std::vector<int> fds;
+  for (const auto& fd : pending.fds) fds.push_back(fd.get());
+  if (!send_with_fds(socket_.get(), data, fds)) {
     pending.done(0, std::string("cannot reach the zygote: ") + std::strerror(errno));
     return;
   }

@@ -28,6 +28,7 @@ class Broker;
 // environment variables that change what an import does.
 struct Profile {
   std::string python;
+  std::vector<std::string> flags;  // interpreter flags the zygote is started with (-u, -X dev)
   std::vector<std::string> preload;
   std::map<std::string, std::string> import_env;
 
@@ -51,8 +52,9 @@ class Zygote {
   bool start(const std::string& zygote_path, const std::vector<std::string>& env,
              std::string& error);
 
-  // Asks for a child running `request` (argv, cwd, env, umask) on `slave`.
-  void spawn(int session_id, nlohmann::json request, UniqueFd slave, SpawnDone done);
+  // Asks for a child running `request` (mode, argv, cwd, env, umask) with `fds`: the PTY
+  // slave (mode "pty") or the caller's stdin, stdout and stderr (mode "stdio").
+  void spawn(int session_id, nlohmann::json request, std::vector<UniqueFd> fds, SpawnDone done);
 
   const Profile& profile() const { return profile_; }
   State state() const { return state_; }
@@ -63,7 +65,7 @@ class Zygote {
   struct PendingSpawn {
     int session_id;
     nlohmann::json request;
-    UniqueFd slave;
+    std::vector<UniqueFd> fds;
     SpawnDone done;
   };
 

@@ -16,7 +16,7 @@ std::uint32_t get_u32(const char* p) {
 
 bool known_type(std::uint32_t type) {
   return type >= static_cast<std::uint32_t>(MsgType::Hello) &&
-         type <= static_cast<std::uint32_t>(MsgType::KillServer);
+         type <= static_cast<std::uint32_t>(MsgType::Run);
 }
 
 }  // namespace
@@ -55,6 +55,8 @@ std::string_view msg_type_name(MsgType type) {
       return "Ok";
     case MsgType::KillServer:
       return "KillServer";
+    case MsgType::Run:
+      return "Run";
   }
   return "Unknown";
 }

@@ -29,6 +29,9 @@ enum class MsgType : std::uint32_t {
   Kill = 14,           // C->B       {"target":S,"signal":N}
   Ok = 15,             // B->C       {} or a JSON result
   KillServer = 16,     // C->B       {}
+  Run = 17,            // C->B       like NewSession, with the caller's stdin, stdout and
+                       //            stderr attached (SCM_RIGHTS); answered SessionStarted
+                       //            then Exit, with no PTY and no session
 };
 
 // For messages in logs and errors.

@@ -1,0 +1,123 @@
+// pyattach run: a drop-in for python3. The program gets the caller's own stdin, stdout
+// and stderr when any of them is not a terminal (no PTY, no proxy: exact bytes, EOF and
+// SIGPIPE as with python3); on a terminal it runs on a broker PTY like `new`. Either way
+// signals sent to us go to the program, and we end the way it ended.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "broker_client.hpp"
+#include "commands.hpp"
+#include "detach_key.hpp"
+#include "launch_request.hpp"
+#include "options.hpp"
+#include "terminal_proxy.hpp"
+#include "user_error.hpp"
+
+namespace pyattach {
+
+namespace {
+
+// The signals a shell or a supervisor sends to stop or poke a program.
+constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+// Ends this process with the program's outcome, so our caller's wait status is the one
+// it would have got from python3: the same exit code, or death by the same signal.
+[[noreturn]] void end_like(int status, int term_signal) {
+  if (term_signal > 0) {
+    const rlimit no_core{0, 0};  // the program already dumped core if it was going to
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    ::signal(term_signal, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, term_signal);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(term_signal);
+  }
+  std::exit(status);
+}
+
+// The program has our own stdio; we wait for its status and pass on signals.
+ProxyResult wait_for_program(BrokerClient& broker, pid_t pid) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : kForwardedSignals) sigaddset(&set, sig);
+  const UniqueFd signals(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  for (;;) {
+    while (auto frame = broker.next_frame()) {
+      if (frame->type == MsgType::Error) throw_broker_error(*frame);
+      if (frame->type != MsgType::Exit) continue;
+      const auto exit = nlohmann::json::parse(frame->payload);
+      if (exit.value("reason", "") == "server-exit") throw UserError("the broker shut down");
+      return {exit.value("status", 1), exit.value("signal", 0)};
+    }
+    pollfd fds[2] = {{broker.fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+      throw UserError(std::string("poll: ") + std::strerror(errno));
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info{};
+      while (::read(signals.get(), &info, sizeof info) == sizeof info)
+        ::kill(pid, static_cast<int>(info.ssi_signo));
+    }
+    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !broker.read_some())
+      throw UserError("lost the connection to the broker while the program ran");
+  }
+}
+
+}  // namespace
+
+int command_run(const Args& args) {
+  const auto [option_args, command] = split_at_command(args, {{"-h", false},
+                                                              {"--help", false},
+                                                              {"--python", true},
+                                                              {"--preload", true},
+                                                              {"--detach-key", true}});
+  cxxopts::Options options("pyattach run", "Run a Python program like python3, preloaded");
+  options.custom_help("[--python PATH] [--preload MODS] [--detach-key KEY]");
+  options.positional_help("[--] [PYTHON OPTIONS] [SCRIPT|-m MODULE|-c CODE|-] [ARGS...]");
+  options.add_options()("python", "Python interpreter (default: python3 on PATH)",
+                        cxxopts::value<std::string>())(
+      "preload", "modules to preload, comma-separated (default: $PYATTACH_PRELOAD)",
+      cxxopts::value<std::string>())(
+      "detach-key", "on a terminal: a key that detaches (default: none, as python3)",
+      cxxopts::value<std::string>());
+  const auto parsed = parse_options(options, option_args);
+  if (!parsed) return 0;
+  LaunchOptions launch;
+  if (parsed->count("python")) launch.python = (*parsed)["python"].as<std::string>();
+  if (parsed->count("preload")) launch.preload = (*parsed)["preload"].as<std::string>();
+  std::optional<char> detach_key;
+  if (parsed->count("detach-key"))
+    detach_key = parse_detach_key((*parsed)["detach-key"].as<std::string>());
+  nlohmann::json request = launch_request(launch, parse_python_command_line(command));
+
+  // Blocked from here on: a signal that arrives before the program exists is passed on
+  // once it does, instead of killing us and orphaning it.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : kForwardedSignals) sigaddset(&set, sig);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+
+  auto broker = BrokerClient::connect(true);
+  ProxyResult result;
+  if (::isatty(0) && ::isatty(1) && ::isatty(2)) {
+    request["transient"] = true;  // removed once we have its status, unless detached
+    broker->send_json(MsgType::NewSession, request);
+    const auto started = broker->expect(MsgType::SessionStarted);
+    result = run_terminal_proxy(*broker, {std::to_string(started.at("id").get<int>()), detach_key,
+                                          started.at("pid").get<pid_t>()});
+  } else {
+    broker->send_with_fds(MsgType::Run, request, {0, 1, 2});
+    const auto started = broker->expect(MsgType::SessionStarted);
+    result = wait_for_program(*broker, started.at("pid").get<pid_t>());
+  }
+  end_like(result.status, result.term_signal);
+}
+
+}  // namespace pyattach

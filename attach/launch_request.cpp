@@ -1,0 +1,132 @@
+// Collecting the caller's context for a new program.
+
+#include "launch_request.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "pty.hpp"
+#include "unique_fd.hpp"
+#include "user_error.hpp"
+
+extern char** environ;
+
+namespace pyattach {
+
+namespace {
+
+// Like the shell: a name with a slash is a path, anything else is looked up on PATH.
+std::string resolve_python(const std::string& requested) {
+  const auto usable = [](const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+  };
+  if (requested.find('/') != std::string::npos) {
+    const std::string path = std::filesystem::absolute(requested).lexically_normal();
+    if (!usable(path))
+      throw UserError("Python interpreter '" + requested + "' not found or not executable");
+    return path;
+  }
+  const char* path_env = std::getenv("PATH");
+  std::string search = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= search.size()) {
+    std::size_t end = search.find(':', start);
+    if (end == std::string::npos) end = search.size();
+    std::string dir = search.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate =
+        std::filesystem::absolute(dir + "/" + requested).lexically_normal();
+    if (usable(candidate)) return candidate;
+    start = end + 1;
+  }
+  throw UserError("Python interpreter '" + requested + "' not found on PATH");
+}
+
+std::vector<std::string> preload_list(const std::string& spelling) {
+  std::vector<std::string> modules;
+  std::size_t start = 0;
+  while (start <= spelling.size()) {
+    std::size_t end = spelling.find(',', start);
+    if (end == std::string::npos) end = spelling.size();
+    std::string module = spelling.substr(start, end - start);
+    module.erase(0, module.find_first_not_of(" \t"));
+    module.erase(module.find_last_not_of(" \t") + 1);
+    if (!module.empty()) modules.push_back(module);
+    start = end + 1;
+  }
+  return modules;
+}
+
+// python3 refuses a script it cannot open before doing anything else; so do we, so the
+// user hears about it here and not from a session that ended unseen.
+void check_script(const std::vector<std::string>& command) {
+  if (command.empty() || command[0] == "-m" || command[0] == "-c" || command[0] == "-") return;
+  const std::string& script = command[0];
+  const UniqueFd file(::open(script.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file) {
+    const int error = errno;
+    throw UserError("can't open file '" + std::filesystem::absolute(script).string() +
+                        "': [Errno " + std::to_string(error) + "] " + std::strerror(error),
+                    kStatusUsage);
+  }
+}
+
+nlohmann::json environment() {
+  nlohmann::json env = nlohmann::json::object();
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    env[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
+  }
+  return env;
+}
+
+std::string working_directory() {
+  std::error_code error;
+  auto cwd = std::filesystem::current_path(error);
+  if (error) throw UserError("cannot read the working directory: " + error.message());
+  return cwd;
+}
+
+mode_t current_umask() {
+  const mode_t mask = ::umask(022);
+  ::umask(mask);
+  return mask;
+}
+
+WindowSize caller_window_size() {
+  for (int fd : {0, 1, 2})
+    if (auto found = get_window_size(fd)) return *found;
+  return WindowSize{};
+}
+
+}  // namespace
+
+nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command) {
+  check_script(command.program);
+  const std::string python = resolve_python(options.python.value_or("python3"));
+  const char* preload_env = std::getenv("PYATTACH_PRELOAD");
+  const std::string preload = options.preload.value_or(preload_env != nullptr ? preload_env : "");
+  const WindowSize size = caller_window_size();
+  return {{"name", options.name.value_or("")},
+          {"python", python},
+          {"flags", command.flags},
+          {"preload", preload_list(preload)},
+          {"argv", command.program},
+          {"cwd", working_directory()},
+          {"env", environment()},
+          {"umask", current_umask()},
+          {"rows", size.rows},
+          {"cols", size.cols}};
+}
+
+}  // namespace pyattach
