@@ -41,14 +41,17 @@ int command_new(const Args& args) {
   if (parsed->count("python")) launch.python = (*parsed)["python"].as<std::string>();
   if (parsed->count("preload")) launch.preload = (*parsed)["preload"].as<std::string>();
   if (parsed->count("name")) launch.name = (*parsed)["name"].as<std::string>();
-  const nlohmann::json request = launch_request(launch, parse_python_command_line(command));
+  nlohmann::json request = launch_request(launch, parse_python_command_line(command));
+  const bool detached = parsed->count("detached") > 0;
+  request["attach"] = !detached;  // attached from the first byte: nothing to redraw
 
   auto broker = BrokerClient::connect(true);
   broker->send_json(MsgType::NewSession, request);
   const auto started = broker->expect(MsgType::SessionStarted);
-  if (parsed->count("detached")) return 0;
-  return run_terminal_proxy(*broker, {std::to_string(started.at("id").get<int>()), detach_key})
-      .status;
+  if (detached) return 0;
+  AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key};
+  attach.already_attached = true;
+  return run_terminal_proxy(*broker, attach).status;
 }
 
 }  // namespace pyattach

@@ -108,10 +108,14 @@ int command_run(const Args& args) {
   ProxyResult result;
   if (::isatty(0) && ::isatty(1) && ::isatty(2)) {
     request["transient"] = true;  // removed once we have its status, unless detached
+    request["attach"] = true;     // every byte streamed inline, no redraw: as python3 would
     broker->send_json(MsgType::NewSession, request);
     const auto started = broker->expect(MsgType::SessionStarted);
-    result = run_terminal_proxy(*broker, {std::to_string(started.at("id").get<int>()), detach_key,
-                                          started.at("pid").get<pid_t>()});
+    AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key,
+                         started.at("pid").get<pid_t>()};
+    attach.already_attached = true;
+    attach.reset_terminal = false;
+    result = run_terminal_proxy(*broker, attach);
   } else {
     broker->send_with_fds(MsgType::Run, request, {0, 1, 2});
     const auto started = broker->expect(MsgType::SessionStarted);

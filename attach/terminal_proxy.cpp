@@ -17,9 +17,12 @@ namespace pyattach {
 namespace {
 
 // Puts back what a full-screen program may have changed in the user's terminal when
-// we leave it: main screen, visible cursor, plain attributes, no bracketed paste,
-// normal cursor keys and keypad.
-constexpr std::string_view kTerminalReset = "\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?2004l\x1b[?1l\x1b>";
+// we leave it: plain attributes, visible cursor, no bracketed paste or mouse
+// reporting, normal cursor keys and keypad. The main screen only when the program was
+// on the alternate one (leaving it otherwise would restore a stale cursor position).
+constexpr std::string_view kModeReset =
+    "\x1b[0m\x1b[?25h\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1l\x1b>";
+constexpr std::string_view kLeaveAlternateScreen = "\x1b[?1049l";
 
 void write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -83,14 +86,15 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
   const bool interactive = ::isatty(0);
   RawModeGuard raw(0);
   const WindowSize size = terminal_size();
-  broker.send_json(MsgType::Attach,
-                   {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
+  if (!options.already_attached)
+    broker.send_json(MsgType::Attach,
+                     {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
   // Leaves the user's terminal as we found it on every way out, exceptions included.
   struct Restore {
     RawModeGuard& raw;
     bool drew = false;
     ~Restore() {
-      if (drew) write_all(1, kTerminalReset);
+      if (drew) write_all(1, kModeReset);
       raw.restore();
     }
   } restore{raw};
@@ -126,7 +130,7 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
       while (auto frame = broker.next_frame()) {
         switch (frame->type) {
           case MsgType::Output:
-            restore.drew = true;
+            restore.drew = options.reset_terminal;
             write_all(1, frame->payload);
             break;
           case MsgType::Attached:
@@ -134,7 +138,10 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
             break;
           case MsgType::Exit: {
             const auto exit = nlohmann::json::parse(frame->payload);
-            if (restore.drew && interactive) write_all(1, kTerminalReset);
+            if (restore.drew && interactive && options.reset_terminal) {
+              if (exit.value("alternate_screen", false)) write_all(1, kLeaveAlternateScreen);
+              write_all(1, kModeReset);
+            }
             restore.drew = false;
             raw.restore();
             return exit_result(exit, session_name);

@@ -16,6 +16,11 @@ struct AttachOptions {
   std::optional<char> detach_key;  // none: every key goes to the program
   // For `run`: signals sent to us go to this process instead of ending the client.
   pid_t forward_signals_to = 0;
+  // The broker already added us to the session when creating it (no Attach, no redraw).
+  bool already_attached = false;
+  // On the way out, undo modes the program left set (attach) or leave all as is (run,
+  // exactly as python3 would).
+  bool reset_terminal = true;
 };
 
 struct ProxyResult {

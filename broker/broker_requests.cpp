@@ -164,6 +164,7 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
   auto session =
       std::make_unique<Session>(*this, id, name, launch.argv, std::move(pty->master), size);
   session->transient = request.value("transient", false);
+  if (request.value("attach", false)) session->add_client(client);
   sessions_.emplace(id, std::move(session));
   session_zygote_[id] = zygote;
   launch.spawn["mode"] = "pty";
@@ -263,12 +264,14 @@ void Broker::on_resize(Connection& client, const nlohmann::json& request) {
 void Broker::on_detach(Connection& client) {
   if (!client.attached_session) return;
   auto found = sessions_.find(*client.attached_session);
-  std::string name = found != sessions_.end() ? found->second->name() : "";
+  nlohmann::json message = {{"reason", "detached"}};
   if (found != sessions_.end()) {
     found->second->detach(client);
     found->second->transient = false;  // detached on purpose: it stays
+    message["name"] = found->second->name();
+    message["alternate_screen"] = found->second->alternate_screen();
   }
-  client.send_json(MsgType::Exit, {{"reason", "detached"}, {"name", name}});
+  client.send_json(MsgType::Exit, message);
   client.finish();
 }
 

@@ -163,6 +163,10 @@ void Session::attach(Connection& client, std::optional<WindowSize> size) {
     client.finish();
     return;
   }
+  add_client(client);
+}
+
+void Session::add_client(Connection& client) {
   client.attached_session = id_;
   client.needs_redraw = false;
   clients_.insert(client.id());

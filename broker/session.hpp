@@ -45,7 +45,11 @@ class Session {
   // The program ended with this wait status: forward what is left, tell the clients.
   void ended(int wait_status);
 
+  // Sends the screen as it is now, then the live stream.
   void attach(Connection& client, std::optional<WindowSize> size);
+  // Adds a client before the program starts: it sees every byte, so no redraw.
+  void add_client(Connection& client);
+  bool alternate_screen() const { return screen_.alternate_screen(); }
   void detach(Connection& client);
   void write_input(std::string_view bytes);
   // The most recently attached or resized client decides the size, as in tmux.
