@@ -1,0 +1,107 @@
+// `pyattach run` from the real command line: the same output, status and environment as
+// python3, with pipes and on a terminal. (tests/conformance compares a whole corpus.)
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "broker_test.hpp"
+
+namespace pyattach::e2e {
+namespace {
+
+class RunTest : public BrokerTest {
+ protected:
+  CommandResult python(const std::vector<std::string>& args, const CommandOptions& options) const {
+    std::vector<std::string> argv = {"/usr/bin/python3"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, env_with({"RUN_PROBE=only-here"}), options);
+  }
+  CommandResult run(const std::vector<std::string>& args, const CommandOptions& options) const {
+    std::vector<std::string> argv = {"run", "--python", "/usr/bin/python3", "--"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return pyattach_with_env(argv, env_with({"RUN_PROBE=only-here"}), options);
+  }
+};
+
+TEST_F(RunTest, PipesGiveTheSameOutputStatusAndEnvironmentAsPython) {
+  CommandOptions options;
+  options.stdin_data = "some input\nmore\n";
+  for (const std::string how : {std::string("0"), std::string("3")}) {
+    const auto expected = python({script("run_probe.py"), how, "two words", ""}, options);
+    const auto got = run({script("run_probe.py"), how, "two words", ""}, options);
+    EXPECT_EQ(got.out, expected.out) << got.describe();
+    EXPECT_EQ(got.err, expected.err) << got.describe();
+    EXPECT_EQ(got.raw_status, expected.raw_status) << got.describe();
+  }
+}
+
+TEST_F(RunTest, DeathBySignalIsPassedOn) {
+  const auto got = run({script("run_probe.py"), "signal" + std::to_string(SIGTERM)}, {});
+  ASSERT_TRUE(got.raw_status) << got.describe();
+  EXPECT_TRUE(WIFSIGNALED(*got.raw_status)) << got.describe();
+  EXPECT_EQ(WTERMSIG(*got.raw_status), SIGTERM) << got.describe();
+}
+
+TEST_F(RunTest, CodeAndModuleFormsWorkLikePython) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"-c", "import sys; print(sys.argv, sys.path[0] == '')", "x"},
+        std::vector<std::string>{"-m", "json.tool", "--help"},
+        std::vector<std::string>{"-B", "-c", "import sys; print(sys.flags.dont_write_bytecode)"}}) {
+    const auto expected = python(args, {});
+    const auto got = run(args, {});
+    EXPECT_EQ(got.out, expected.out) << got.describe();
+    EXPECT_EQ(got.raw_status, expected.raw_status) << got.describe();
+  }
+}
+
+TEST_F(RunTest, RefusedInterpreterOptionIsAOneLineUsageError) {
+  EXPECT_TRUE(is_one_line_error(run({"-i", "-c", "pass"}, {}), 2));
+}
+
+TEST_F(RunTest, OnATerminalOutputIsInlineAndTheSessionGoesAway) {
+  auto client =
+      attach_on_pty({"run", "--python", "/usr/bin/python3", "--", script("run_probe.py"), "5"},
+                    WindowSize{30, 100});
+  ASSERT_TRUE(client->wait_for("tty True True True"));
+  EXPECT_TRUE(client->exits_with(5));
+  // Nothing but the program's own bytes: no clear screen, no redraw.
+  EXPECT_EQ(client->output().find("\x1b[2J"), std::string::npos);
+  EXPECT_EQ(client->output().rfind("argv", 0), 0u) << client->describe();
+  EXPECT_EQ(list_json()["sessions"].size(), 0u) << list_json().dump(2);
+}
+
+TEST_F(RunTest, OnATerminalCtrlCReachesTheProgramAndSignalsAreForwarded) {
+  auto client = attach_on_pty(
+      {"run", "--python", "/usr/bin/python3", "--", script("interrupt_then_wait.py")});
+  ASSERT_TRUE(client->wait_for("ready"));
+  client->write("\x03");
+  ASSERT_TRUE(client->wait_for("caught"));
+  client->kill(SIGTERM);  // sent to the client: the program must get it and die of it
+  const auto status = client->wait_exit();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM) << client->describe();
+}
+
+TEST_F(RunTest, AClientKilledOnATerminalDoesNotLeaveItsProgramRunning) {
+  auto client = attach_on_pty(
+      {"run", "--python", "/usr/bin/python3", "--", script("interrupt_then_wait.py")});
+  ASSERT_TRUE(client->wait_for("ready"));
+  const auto sessions = list_json()["sessions"];
+  ASSERT_EQ(sessions.size(), 1u);
+  const pid_t program = sessions[0]["pid"].get<pid_t>();
+  client->kill(SIGKILL);
+  ASSERT_TRUE(client->wait_exit());
+  // The broker hangs up the program's terminal: it ends (SIGHUP) and is then removed.
+  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, program, 0)));
+  ASSERT_TRUE(pidfd) << "the program ended already, or pidfd_open failed";
+  pollfd gone{pidfd.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&gone, 1, 20000), 1) << "the program is still running";
+}
+
+}  // namespace
+}  // namespace pyattach::e2e
