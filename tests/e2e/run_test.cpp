@@ -31,7 +31,7 @@ class RunTest : public BrokerTest {
 TEST_F(RunTest, PipesGiveTheSameOutputStatusAndEnvironmentAsPython) {
   CommandOptions options;
   options.stdin_data = "some input\nmore\n";
-  for (const std::string how : {std::string("0"), std::string("3")}) {
+  for (const char* how : {"0", "3"}) {
     const auto expected = python({script("run_probe.py"), how, "two words", ""}, options);
     const auto got = run({script("run_probe.py"), how, "two words", ""}, options);
     EXPECT_EQ(got.out, expected.out) << got.describe();
