@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;
 
 int command_new(const Args& args);
 int command_run(const Args& args);
+int command_bundle(const Args& args);
 int command_attach(const Args& args);
 int command_ls(const Args& args);
 int command_kill(const Args& args);

@@ -21,35 +21,6 @@ namespace pyattach {
 
 namespace {
 
-// Like the shell: a name with a slash is a path, anything else is looked up on PATH.
-std::string resolve_python(const std::string& requested) {
-  const auto usable = [](const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-           ::access(path.c_str(), X_OK) == 0;
-  };
-  if (requested.find('/') != std::string::npos) {
-    const std::string path = std::filesystem::absolute(requested).lexically_normal();
-    if (!usable(path))
-      throw UserError("Python interpreter '" + requested + "' not found or not executable");
-    return path;
-  }
-  const char* path_env = std::getenv("PATH");
-  std::string search = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= search.size()) {
-    std::size_t end = search.find(':', start);
-    if (end == std::string::npos) end = search.size();
-    std::string dir = search.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    const std::string candidate =
-        std::filesystem::absolute(dir + "/" + requested).lexically_normal();
-    if (usable(candidate)) return candidate;
-    start = end + 1;
-  }
-  throw UserError("Python interpreter '" + requested + "' not found on PATH");
-}
-
 std::vector<std::string> preload_list(const std::string& spelling) {
   std::vector<std::string> modules;
   std::size_t start = 0;
@@ -110,6 +81,35 @@ WindowSize caller_window_size() {
 }
 
 }  // namespace
+
+// Like the shell: a name with a slash is a path, anything else is looked up on PATH.
+std::string resolve_python(const std::string& requested) {
+  const auto usable = [](const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+  };
+  if (requested.find('/') != std::string::npos) {
+    const std::string path = std::filesystem::absolute(requested).lexically_normal();
+    if (!usable(path))
+      throw UserError("Python interpreter '" + requested + "' not found or not executable");
+    return path;
+  }
+  const char* path_env = std::getenv("PATH");
+  std::string search = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= search.size()) {
+    std::size_t end = search.find(':', start);
+    if (end == std::string::npos) end = search.size();
+    std::string dir = search.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate =
+        std::filesystem::absolute(dir + "/" + requested).lexically_normal();
+    if (usable(candidate)) return candidate;
+    start = end + 1;
+  }
+  throw UserError("Python interpreter '" + requested + "' not found on PATH");
+}
 
 nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command) {
   check_script(command.program);

@@ -17,6 +17,10 @@ struct LaunchOptions {
   std::optional<std::string> name;     // --name (sessions only)
 };
 
+// Like the shell: a name with a slash is a path, anything else is looked up on PATH.
+// The absolute path of an executable file; throws UserError otherwise.
+std::string resolve_python(const std::string& requested);
+
 // Checks the script can be opened (as python3 does before anything else) and the
 // interpreter exists; throws UserError otherwise. The result is a NewSession/Run payload.
 nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command);

@@ -16,6 +16,8 @@ constexpr const char* kUsage =
     "                      start a session (also -m MODULE / -c CODE) and attach unless -d\n"
     "  run [--python PATH] [--preload MODS] [--] [PYTHON ARGS...]\n"
     "                      run like python3: same output, status and signals, preloaded\n"
+    "  bundle [--python PATH] [--preload MODS] -o FILE\n"
+    "                      write a starter: FILE ARGS... runs like python3 ARGS..., preloaded\n"
     "  attach NAME|ID      attach to a session (detach with Ctrl-\\)\n"
     "  ls [--json]         list sessions\n"
     "  kill [-s SIG] NAME|ID\n"
@@ -28,11 +30,15 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   using Command = int (*)(const pyattach::Args&);
-  const std::map<std::string, Command> commands = {
-      {"new", pyattach::command_new},       {"run", pyattach::command_run},
-      {"attach", pyattach::command_attach}, {"a", pyattach::command_attach},
-      {"ls", pyattach::command_ls},         {"list", pyattach::command_ls},
-      {"kill", pyattach::command_kill},     {"kill-server", pyattach::command_kill_server}};
+  const std::map<std::string, Command> commands = {{"new", pyattach::command_new},
+                                                   {"run", pyattach::command_run},
+                                                   {"bundle", pyattach::command_bundle},
+                                                   {"attach", pyattach::command_attach},
+                                                   {"a", pyattach::command_attach},
+                                                   {"ls", pyattach::command_ls},
+                                                   {"list", pyattach::command_ls},
+                                                   {"kill", pyattach::command_kill},
+                                                   {"kill-server", pyattach::command_kill_server}};
   if (argc < 2) {
     std::cerr << kUsage;
     return pyattach::kStatusUsage;

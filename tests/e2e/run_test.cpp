@@ -103,5 +103,17 @@ TEST_F(RunTest, AClientKilledOnATerminalDoesNotLeaveItsProgramRunning) {
   EXPECT_EQ(::poll(&gone, 1, 20000), 1) << "the program is still running";
 }
 
+TEST_F(RunTest, BundleWritesAStarterThatPassesEveryArgumentThrough) {
+  const std::string starter = dir() + "/python-numpy";
+  const auto bundled =
+      pyattach({"bundle", "--python", "/usr/bin/python3", "--preload", "numpy", "-o", starter});
+  ASSERT_EQ(bundled.code(), 0) << bundled.describe();
+  const auto got = run_command(
+      {starter, "-c", "import sys; print('numpy' in sys.modules, sys.argv)", "a", "b c", ""}, env(),
+      {});
+  EXPECT_EQ(got.out, "True ['-c', 'a', 'b c', '']\n") << got.describe();
+  EXPECT_EQ(got.code(), 0) << got.describe();
+}
+
 }  // namespace
 }  // namespace pyattach::e2e
