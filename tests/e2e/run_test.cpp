@@ -108,9 +108,9 @@ TEST_F(RunTest, BundleWritesAStarterThatPassesEveryArgumentThrough) {
   const auto bundled =
       pyattach({"bundle", "--python", "/usr/bin/python3", "--preload", "numpy", "-o", starter});
   ASSERT_EQ(bundled.code(), 0) << bundled.describe();
-  const auto got = run_command(
-      {starter, "-c", "import sys; print('numpy' in sys.modules, sys.argv)", "a", "b c", ""}, env(),
-      {});
+  const std::vector<std::string> argv = {
+      starter, "-c", "import sys; print('numpy' in sys.modules, sys.argv)", "a", "b c", ""};
+  const auto got = run_command(argv, env(), CommandOptions{});
   EXPECT_EQ(got.out, "True ['-c', 'a', 'b c', '']\n") << got.describe();
   EXPECT_EQ(got.code(), 0) << got.describe();
 }
