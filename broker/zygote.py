@@ -23,6 +23,12 @@ it as SCM_RIGHTS.
   ["-c", "code", "a"], ["-"] or [] (stdin, or the REPL on a tty); -u and -B are honoured, other
   interpreter options are refused.  Malformed datagrams are logged and ignored.  For one child,
   "spawned" always comes before "exited"; "exited" may come before or after EOF on its PTY.
+
+A child must be indistinguishable from `python3 args...` run in the caller's shell, so it is
+specialised (session, fds, signals, env, locale, stdio, cwd, umask, seeds, sys.argv/path/modules,
+a fresh __main__), runs the program as pymain would, and ends like Py_FinalizeEx as far as can
+be observed (threads joined, atexit, flushes, __del__ of what the child made) but with
+os._exit, so the preloaded modules are never torn down.
 """
 import sys
 import os
@@ -110,7 +116,25 @@ except Exception:
 MAX_DATAGRAM = 4 << 20
 THIS_FILE = (lambda: 0).__code__.co_filename
 # The interpreter and its options as the broker started us: the head of every child's sys.orig_argv.
+# A profile's startup options (-u, -B, -P, -q, -O, -X dev, ...) are given to the zygote itself.
 INTERPRETER_ARGV = list(getattr(sys, "orig_argv", [sys.executable]))[: -len(sys.argv) or None]
+
+
+def option_letters(args):
+    """The one-letter options in an interpreter command line (values of -X/-W skipped)."""
+    letters, args = set(), iter(args)
+    for arg in args:
+        if arg.startswith("-") and not arg.startswith("--"):
+            for j, ch in enumerate(arg[1:], 1):
+                if ch in "XW":
+                    if j == len(arg) - 1:
+                        next(args, None)
+                    break
+                letters.add(ch)
+    return letters
+
+
+ZYGOTE_OPTIONS = option_letters(INTERPRETER_ARGV[1:])  # not sys.flags: that mixes in our env
 USAGE = ("usage: %s [option] ... [-c cmd | -m mod | file | -] [arg] ...\n"
          "Try `python -h' for more information.\n")
 COERCION_TARGETS = ("C.UTF-8", "C.utf8", "UTF-8")
@@ -329,8 +353,9 @@ def specialise(zygote, req, fds, plan):
     os.environ.update(req["env"])
     time.tzset()
     utf8 = setup_locale()
-    make_stdio(plan.unbuffered or bool(penv("PYTHONUNBUFFERED")), utf8)
-    sys.dont_write_bytecode = plan.no_bytecode or bool(penv("PYTHONDONTWRITEBYTECODE"))
+    make_stdio("u" in ZYGOTE_OPTIONS or plan.unbuffered or bool(penv("PYTHONUNBUFFERED")), utf8)
+    sys.dont_write_bytecode = ("B" in ZYGOTE_OPTIONS or plan.no_bytecode
+                               or bool(penv("PYTHONDONTWRITEBYTECODE")))
     os.chdir(req["cwd"])
     os.umask(req["umask"])
     for name in ("random", "numpy.random", "torch"):  # os.fork reseeds random too; be explicit
@@ -461,7 +486,8 @@ def run_main(plan):
         sys.stderr.write(plan.error)
         return 2, False
     sys.argv = [{"command": "-c", "module": "-m"}.get(plan.kind, plan.target)] + plan.args
-    safe = hasattr(sys.flags, "safe_path") and bool(penv("PYTHONSAFEPATH"))
+    safe = hasattr(sys.flags, "safe_path") and bool(ZYGOTE_OPTIONS & set("IP")
+                                                    or penv("PYTHONSAFEPATH"))
     if plan.kind != "script" and not safe:
         sys.path.insert(0, os.getcwd() if plan.kind == "module" else "")
     status, sigint = 0, False
@@ -539,11 +565,15 @@ def run_script(d, plan, safe):
 
 def run_interactive(d):
     """The REPL on a tty: banner, readline, PYTHONSTARTUP, sys.__interactivehook__, the loop."""
-    sys.stderr.write('Python %s on %s\nType "help", "copyright", "credits" or "license" for more '
-                     'information.\n' % (sys.version, sys.platform))
-    sys.stderr.flush()
+    if not sys.flags.quiet:
+        sys.stderr.write("Python %s on %s\n" % (sys.version, sys.platform))
+        if not sys.flags.no_site:
+            sys.stderr.write('Type "help", "copyright", "credits" or "license" for more '
+                             'information.\n')
+        sys.stderr.flush()
     try:
-        importlib.import_module("readline")  # input() then edits lines like the real prompt
+        if not sys.flags.isolated:
+            importlib.import_module("readline")  # input() then edits lines like the real prompt
     except ImportError:
         pass
     startup = penv("PYTHONSTARTUP")

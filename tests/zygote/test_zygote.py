@@ -155,11 +155,12 @@ def reference(argv, cwd, env, umask=0o22, steps=()):
 class Zygote:
     """A zygote process and our end of its socket, as the broker holds them."""
 
-    def __init__(self, preload=("json",), env=None):
+    def __init__(self, preload=("json",), env=None, flags=()):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [PYTHON, ZYGOTE_PY, "--fd", str(theirs.fileno()), "--preload", ",".join(preload)],
+            [PYTHON, *flags, ZYGOTE_PY, "--fd", str(theirs.fileno()),
+             "--preload", ",".join(preload)],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self.log,
             stderr=self.log, env=env, preexec_fn=self.leak_signal_state)
         theirs.close()
@@ -258,8 +259,8 @@ class ZygoteTestCase(unittest.TestCase):
         self.zygote.close()
         subprocess.run(["rm", "-rf", self.tmp], check=True)
 
-    def start(self, preload, env=None):
-        zygote = Zygote(preload, env)
+    def start(self, preload, env=None, flags=()):
+        zygote = Zygote(preload, env, flags)
         msg = zygote.ready()
         self.assertEqual(msg["op"], "ready", msg.get("message"))
         return zygote
@@ -623,6 +624,38 @@ class TestSameAsPython(ZygoteTestCase):
             sys.stdout.buffer.write(b"raw bytes\\xff\\n")
         """)
         self.same_as_python(["big.py", "\u00fc\u00f1\u00ee"])
+
+
+class TestInterpreterOptions(ZygoteTestCase):
+    """A profile's startup options go to the zygote's own interpreter, not into the request:
+    `python3 FLAGS script` must equal a session of a zygote started with FLAGS."""
+
+    def test_options_of_the_zygote_apply_to_its_sessions(self):
+        self.write("probe.py", PROBE + "print(__debug__, sys.flags.optimize, sys.flags.quiet, "
+                                       "sys.flags.isolated, 'site' in sys.modules)\n")
+        for flags in (["-u", "-B", "-O"], ["-P", "-s"], ["-I"], ["-E", "-X", "dev"]):
+            with self.subTest(flags=flags):
+                zygote = self.start(("json",), flags=flags)
+                try:
+                    want = reference(flags + ["probe.py", "x"], self.tmp, self.env)
+                    got = zygote.run(["probe.py", "x"], self.tmp, self.env)
+                finally:
+                    zygote.close()
+                self.assertEqual(got[0].decode("utf-8", "replace"),
+                                 want[0].decode("utf-8", "replace"))
+                self.assertEqual(got[1], want[1])
+
+    def test_prompt_banner_follows_options(self):
+        steps = [(">>> ", "import sys; sys.flags.quiet, sys.flags.no_site\n"), (">>> ", "\x04")]
+        for flags in (["-q"], ["-S"], ["-I"]):
+            with self.subTest(flags=flags):
+                zygote = self.start(("json",), flags=flags)
+                try:
+                    want = reference(flags, self.tmp, self.env, steps=steps)
+                    got = zygote.run([], self.tmp, self.env, steps=steps)
+                finally:
+                    zygote.close()
+                self.assertEqual(got, want)
 
 
 class TestStdioMode(ZygoteTestCase):

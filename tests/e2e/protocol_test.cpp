@@ -1,0 +1,148 @@
+// The broker facing bad peers: garbage, oversized frames, skipped hellos and other users
+// each get an error and a closed connection, and the broker goes on serving.
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "broker_test.hpp"
+#include "frame.hpp"
+#include "runtime_dir.hpp"
+
+namespace pyattach::e2e {
+namespace {
+
+class ProtocolTest : public BrokerTest {
+ protected:
+  void SetUp() override {
+    BrokerTest::SetUp();
+    ASSERT_TRUE(new_detached("keep", "interactive.py"));  // a session that must survive
+  }
+
+  UniqueFd connect_raw() const {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string path = broker_socket_path(dir());
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    EXPECT_EQ(::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0)
+        << std::strerror(errno);
+    timeval timeout{20, 0};
+    ::setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    return socket;
+  }
+
+  // Everything the broker sends until it closes the connection, as frames.
+  static std::vector<Frame> read_until_closed(int socket) {
+    FrameDecoder decoder;
+    std::vector<Frame> frames;
+    char buffer[4096];
+    ssize_t got;
+    while ((got = ::read(socket, buffer, sizeof buffer)) > 0) {
+      decoder.feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+      Frame frame;
+      while (decoder.next(frame) == FrameDecoder::Status::Frame) frames.push_back(frame);
+    }
+    EXPECT_EQ(got, 0) << "the broker should close the connection, not time out";
+    return frames;
+  }
+
+  static std::string error_of(const std::vector<Frame>& frames) {
+    for (const auto& frame : frames)
+      if (frame.type == MsgType::Error)
+        return nlohmann::json::parse(frame.payload).at("message").get<std::string>();
+    return "";
+  }
+
+  void expect_broker_and_session_fine() const {
+    EXPECT_TRUE(broker_still_serving());
+    const auto keep = session_entry("keep");
+    ASSERT_TRUE(keep);
+    EXPECT_EQ((*keep)["state"], "running");
+  }
+};
+
+TEST_F(ProtocolTest, GarbageGetsAnErrorAndAClosedConnection) {
+  const UniqueFd socket = connect_raw();
+  const std::string garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::write(socket.get(), garbage.data(), garbage.size()),
+            static_cast<ssize_t>(garbage.size()));
+  const auto error = error_of(read_until_closed(socket.get()));
+  EXPECT_NE(error.find("malformed message"), std::string::npos) << error;
+  expect_broker_and_session_fine();
+}
+
+TEST_F(ProtocolTest, AnOversizedFrameIsRefusedWithoutReadingIt) {
+  const UniqueFd socket = connect_raw();
+  std::string header = encode_frame(MsgType::Hello, "");
+  header[4] = header[5] = header[6] = '\xff';
+  header[7] = '\x7f';
+  ASSERT_EQ(::write(socket.get(), header.data(), header.size()), 8);
+  const auto error = error_of(read_until_closed(socket.get()));
+  EXPECT_NE(error.find("exceeds the limit"), std::string::npos) << error;
+  expect_broker_and_session_fine();
+}
+
+TEST_F(ProtocolTest, RequestsBeforeHelloAndMalformedJsonAreRefused) {
+  {
+    const UniqueFd socket = connect_raw();
+    const std::string frame = encode_frame(MsgType::List, "{}");
+    ASSERT_EQ(::write(socket.get(), frame.data(), frame.size()),
+              static_cast<ssize_t>(frame.size()));
+    EXPECT_NE(error_of(read_until_closed(socket.get())).find("expected Hello"), std::string::npos);
+  }
+  {
+    const UniqueFd socket = connect_raw();
+    const std::string frames = encode_frame(MsgType::Hello, R"({"version":1})") +
+                               encode_frame(MsgType::Attach, R"({"target":)");
+    ASSERT_EQ(::write(socket.get(), frames.data(), frames.size()),
+              static_cast<ssize_t>(frames.size()));
+    EXPECT_NE(error_of(read_until_closed(socket.get())).find("malformed Attach"),
+              std::string::npos);
+  }
+  {
+    const UniqueFd socket = connect_raw();
+    const std::string frames = encode_frame(MsgType::Hello, R"({"version":1})") +
+                               encode_frame(MsgType::NewSession, R"({"python":7})");
+    ASSERT_EQ(::write(socket.get(), frames.data(), frames.size()),
+              static_cast<ssize_t>(frames.size()));
+    EXPECT_NE(error_of(read_until_closed(socket.get())).find("malformed NewSession"),
+              std::string::npos);
+  }
+  expect_broker_and_session_fine();
+}
+
+TEST_F(ProtocolTest, AnotherUserIsRefusedByThePeerCheck) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
+  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs setpriv";
+  // Open the directory and socket so that only the broker's own check stands in the way.
+  ASSERT_EQ(::chmod(dir().c_str(), 0711), 0);
+  ASSERT_EQ(::chmod(broker_socket_path(dir()).c_str(), 0666), 0);
+  const std::string client = R"(
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+body = b'{"version":1}'
+try:
+    s.sendall(struct.pack('<II', 1, len(body)) + body)
+except BrokenPipeError:
+    pass  # refused before our hello was read: the error is waiting for us anyway
+data = b''
+while chunk := s.recv(4096):
+    data += chunk
+sys.stdout.write(data[8:].decode())
+)";
+  const auto result =
+      run_command({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                   "/usr/bin/python3", "-c", client, broker_socket_path(dir())},
+                  env(), CommandOptions{});
+  ::chmod(dir().c_str(), 0700);
+  EXPECT_NE(result.out.find("permission denied"), std::string::npos) << result.describe();
+  expect_broker_and_session_fine();
+}
+
+}  // namespace
+}  // namespace pyattach::e2e
