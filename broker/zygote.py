@@ -825,23 +825,26 @@ def main(fd, preload, load_ms, failure):
             os.open(os.devnull, os.O_RDWR)
     sock = socket.socket(fileno=fd)
     sock.setblocking(True)
-    if failure:
-        message = "".join(traceback.format_exception(*failure))
-        log("preload failed:\n" + message)
-        sock.send(json.dumps({"op": "failed", "message": message[-65536:]}).encode("utf-8"))
-        os._exit(1)
-    gc.collect()
-    gc.freeze()
-    zygote = Zygote(sock)
-    zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
-                version=sys.version.split()[0], executable=sys.executable, modules=preload)
+    status = 0
     try:
-        zygote.serve()
-        log("the broker closed its socket; exiting")
+        if failure:
+            status = 1
+            message = "".join(traceback.format_exception(*failure))
+            log("preload failed:\n" + message)
+            sock.send(json.dumps({"op": "failed", "message": message[-65536:]}).encode("utf-8"))
+        else:
+            gc.collect()
+            gc.freeze()
+            zygote = Zygote(sock)
+            zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
+                        version=sys.version.split()[0], executable=sys.executable,
+                        modules=preload)
+            zygote.serve()
+            log("the broker closed its socket; exiting")
     except ConnectionError as e:
         log("broker gone: %s" % e)
     sys.stderr.flush()
-    os._exit(0)  # no interpreter shutdown: preload threads or teardown must not delay the exit
+    os._exit(status)  # no interpreter shutdown: preload threads or teardown must not delay it
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import gzip
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -236,6 +237,7 @@ class Zygote:
         return out, os.waitstatus_to_exitcode(msg["status"])
 
     def close(self):
+        """Close our end (the zygote then exits) and reap it; safe to call twice."""
         self.sock.close()
         try:
             self.proc.wait(TIMEOUT)
@@ -252,15 +254,14 @@ class ZygoteTestCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="zygote-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.tmp}
         self.zygote = self.start(self.preload)
 
-    def tearDown(self):
-        self.zygote.close()
-        subprocess.run(["rm", "-rf", self.tmp], check=True)
-
     def start(self, preload, env=None, flags=()):
+        """A zygote that is closed (and waited for) when the test ends, whatever happens."""
         zygote = Zygote(preload, env, flags)
+        self.addCleanup(zygote.close)
         msg = zygote.ready()
         self.assertEqual(msg["op"], "ready", msg.get("message"))
         return zygote
