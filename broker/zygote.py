@@ -36,23 +36,28 @@ import time
 import _signal
 
 
+USAGE = "usage: zygote.py --fd N [--preload mod1,mod2] [--pool N]"
+
+
 def parse_options(args):
-    """The zygote's own command line: --fd N [--preload mod1,mod2]."""
-    fd, preload, i = None, [], 0
+    """The zygote's own command line: --fd N [--preload mod1,mod2] [--pool N]."""
+    fd, preload, pool, i = None, [], 2, 0
     while i < len(args):
         name, eq, value = args[i].partition("=")
-        if name not in ("--fd", "--preload") or (not eq and i + 1 == len(args)):
-            raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
+        if name not in ("--fd", "--preload", "--pool") or (not eq and i + 1 == len(args)):
+            raise SystemExit(USAGE)
         if not eq:
             value, i = args[i + 1], i + 1
         if name == "--fd":
             fd = int(value)
+        elif name == "--pool":
+            pool = max(0, int(value))
         else:
             preload += [m for m in value.split(",") if m]
         i += 1
     if fd is None:
-        raise SystemExit("usage: zygote.py --fd N [--preload mod1,mod2]")
-    return fd, preload
+        raise SystemExit(USAGE)
+    return fd, preload, pool
 
 
 def import_preloads(names):
@@ -206,9 +211,15 @@ def check_spawn(msg, nfds):
 class Zygote:
     """The serving loop: the broker socket, SIGCHLD wake-ups, the table of live children."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, pool_size):
         self.sock = sock
         self.children = {}  # pid -> request id
+        # Pre-forked children not yet given a request, each waiting on its own channel:
+        # a request then costs a hand-off instead of a fork (which grows with the
+        # zygote's memory: milliseconds for numpy, tens of them for torch).
+        self.pool_size = pool_size
+        self.idle = []  # [(pid, channel socket)]
+        self.closed_in_child = False
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
@@ -221,9 +232,15 @@ class Zygote:
         self.sock.send(json.dumps(msg).encode("utf-8"))
 
     def serve(self):
-        """Serve requests and reap children until the broker closes its end."""
+        """Serve requests and reap children until the broker closes its end.  The pool is
+        refilled only when nothing is waiting, so a burst of requests is answered first."""
         while True:
-            for key, _ in self.sel.select():
+            idle_time = len(self.idle) < self.pool_size and self.can_fork()
+            events = self.sel.select(timeout=0 if idle_time else None)
+            if not events and idle_time:
+                self.prefork()
+                continue
+            for key, _ in events:
                 if key.fileobj == self.wake_r:
                     try:
                         while os.read(self.wake_r, 512):
@@ -266,21 +283,61 @@ class Zygote:
                 os.close(fd)
         return True
 
-    def spawn(self, rid, req, fds):
-        """Fork a session child for request rid and tell the broker."""
-        threads = thread_count()
-        if threads > 1:
-            raise BadRequest("the zygote has %d threads (a preloaded module started them); "
-                             "refusing to fork" % threads, rid)
-        for f in ZYGOTE_STDIO:  # the child must not inherit unwritten log output
+    def can_fork(self):
+        """Forking a multi-threaded process would copy only the calling thread."""
+        return thread_count() == 1
+
+    def fork(self):
+        """fork() with nothing unwritten that the child would write a second time."""
+        for f in ZYGOTE_STDIO:
             try:
                 f.flush()
             except Exception:
                 pass
         c_flush()
         gc.freeze()
+        return os.fork()
+
+    def prefork(self):
+        """Add one child to the pool: it waits, already forked, for a request."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            pid = os.fork()
+            pid = self.fork()
+        except OSError as e:
+            log("cannot pre-fork: %s" % e)
+            ours.close()
+            theirs.close()
+            self.pool_size = len(self.idle)  # stop trying; requests fork on demand
+            return
+        if pid == 0:
+            try:
+                ours.close()
+                pooled_child_main(self, theirs)
+            finally:
+                os._exit(70)  # not reached
+        theirs.close()
+        self.idle.append((pid, ours))
+
+    def spawn(self, rid, req, fds):
+        """Give request rid to a pooled child, or fork one for it, and tell the broker."""
+        while self.idle:
+            pid, channel = self.idle.pop(0)
+            try:
+                socket.send_fds(channel, [json.dumps(req).encode("utf-8")], fds)
+            except OSError as e:  # it died while waiting; reap() collects it
+                log("pooled child %d unreachable: %s" % (pid, e))
+                continue
+            finally:
+                channel.close()
+            self.children[pid] = rid
+            self.send(op="spawned", id=rid, pid=pid)
+            return
+        threads = thread_count()
+        if threads > 1:
+            raise BadRequest("the zygote has %d threads (a preloaded module started them); "
+                             "refusing to fork" % threads, rid)
+        try:
+            pid = self.fork()
         except OSError as e:
             raise BadRequest("fork failed: %s" % e, rid)
         if pid == 0:
@@ -302,9 +359,18 @@ class Zygote:
                 return
             if pid in self.children:
                 self.send(op="exited", id=self.children.pop(pid), pid=pid, status=status)
+            else:  # a pooled child that died before it was used
+                for entry in [e for e in self.idle if e[0] == pid]:
+                    entry[1].close()
+                    self.idle.remove(entry)
 
     def close_in_child(self):
         """Drop the zygote's own fds and SIGCHLD wiring in a freshly forked child."""
+        if self.closed_in_child:  # a pooled child did this before its request came
+            return
+        self.closed_in_child = True
+        for _, channel in self.idle:  # the other pooled children's channels
+            channel.close()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         self.sel.close()
@@ -314,6 +380,21 @@ class Zygote:
 
 
 # ---------------------------------------------------------------- the session child
+
+def pooled_child_main(zygote, channel):
+    """A pre-forked child: drop the zygote's fds, wait for one request, then run it like any
+    child.  End of stream means the zygote is gone: exit quietly.  Never returns."""
+    try:
+        zygote.close_in_child()
+        data, fds, flags, _ = socket.recv_fds(channel, MAX_DATAGRAM, 16, socket.MSG_CMSG_CLOEXEC)
+        channel.close()
+        if not data:
+            os._exit(0)
+        req = json.loads(data.decode("utf-8"))
+    except BaseException:
+        os._exit(0)
+    child_main(zygote, req, fds)
+
 
 def child_main(zygote, req, fds):
     """In the forked child: become the session, run the user's program, finish; never returns."""
@@ -816,7 +897,7 @@ def child_files(close):
 
 # ---------------------------------------------------------------- the zygote's start
 
-def main(fd, preload, load_ms, failure):
+def main(fd, preload, pool_size, load_ms, failure):
     """Report ready (or failed) for the imported preloads, then serve until the broker goes."""
     for std in (0, 1, 2):  # keep 0-2 taken so received fds never land there
         try:
@@ -835,7 +916,7 @@ def main(fd, preload, load_ms, failure):
         else:
             gc.collect()
             gc.freeze()
-            zygote = Zygote(sock)
+            zygote = Zygote(sock, pool_size)
             zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
                         version=sys.version.split()[0], executable=sys.executable,
                         modules=preload)
@@ -848,4 +929,4 @@ def main(fd, preload, load_ms, failure):
 
 
 if __name__ == "__main__":
-    main(OPTIONS[0], OPTIONS[1], *LOADED)
+    main(*OPTIONS, *LOADED)
