@@ -4,6 +4,7 @@
 // exit status (CLOCK_MONOTONIC), with stdin, stdout and stderr on /dev/null ("pipes mode":
 // `pyattach run` hands its own fds to the program instead of using a PTY). Rows:
 //   /bin/true                          process spawn floor
+//   pyattach --help                    the client's own start (exec, dynamic linking, init)
 //   python3 -c pass                    bare interpreter
 //   python3 hello.py numpy|torch       cold start with the library
 //   pyattach run ... hello.py LIB      warm start from the broker's zygote (own PYATTACH_DIR)
@@ -30,16 +31,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 extern char** environ;
 
@@ -52,7 +53,7 @@ namespace fs = std::filesystem;
 struct Options {
   std::string pyattach;  // empty: not found, pyattach rows are skipped
   std::string python = "/usr/bin/python3";
-  std::string scripts;   // directory with hello.py and fork_probe.py
+  std::string scripts;  // directory with hello.py and fork_probe.py
   int runs = 30;
   int burst = 20;
   int gap_ms = 100;
@@ -69,7 +70,7 @@ struct Options {
                "  --python PATH    the interpreter (default: $PYTHON, else /usr/bin/python3)\n"
                "  --runs N         timed runs per row (default 30)\n"
                "  --burst N        pyattach runs in the back-to-back rows (default 20)\n"
-               "  --gap-ms MS      pause after each timed run, except back-to-back (default 100)\n"
+               "  --gap-ms MS      pause before each timed run, except back-to-back (default 100)\n"
                "  --scripts DIR    where hello.py and fork_probe.py are (default: the source\n"
                "                   bench/ directory)\n"
                "  --no-torch       skip the torch rows (they are skipped anyway if\n"
@@ -132,16 +133,26 @@ Options parse_options(int argc, char** argv) {
   };
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") usage(0);
-    else if (arg == "--pyattach") pyattach = value(i);
-    else if (arg == "--python") o.python = value(i);
-    else if (arg == "--scripts") o.scripts = value(i);
-    else if (arg == "--runs") o.runs = number(i, 1);
-    else if (arg == "--burst") o.burst = number(i, 1);
-    else if (arg == "--gap-ms") o.gap_ms = number(i, 0);
-    else if (arg == "--no-torch") o.torch = false;
-    else if (arg == "--no-tmux") o.tmux = false;
-    else usage(2);
+    if (arg == "-h" || arg == "--help")
+      usage(0);
+    else if (arg == "--pyattach")
+      pyattach = value(i);
+    else if (arg == "--python")
+      o.python = value(i);
+    else if (arg == "--scripts")
+      o.scripts = value(i);
+    else if (arg == "--runs")
+      o.runs = number(i, 1);
+    else if (arg == "--burst")
+      o.burst = number(i, 1);
+    else if (arg == "--gap-ms")
+      o.gap_ms = number(i, 0);
+    else if (arg == "--no-torch")
+      o.torch = false;
+    else if (arg == "--no-tmux")
+      o.tmux = false;
+    else
+      usage(2);
   }
   if (pyattach.empty()) {
     pyattach = self_dir() + "/pyattach";
@@ -268,8 +279,10 @@ std::pair<std::string, int> capture(const Command& c, int null_fd) {
   char buf[65536];
   for (;;) {
     const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n > 0) out.append(buf, static_cast<size_t>(n));
-    else if (n == 0 || errno != EINTR) break;
+    if (n > 0)
+      out.append(buf, static_cast<size_t>(n));
+    else if (n == 0 || errno != EINTR)
+      break;
   }
   ::close(fds[0]);
   return {out, wait_status(pid)};
@@ -298,7 +311,7 @@ Stats stats_of(std::vector<double> v) {
 
 struct Row {
   std::string what;
-  std::string lib;   // "numpy"/"torch": compared with the cold hello of that library
+  std::string lib;  // "numpy"/"torch": compared with the cold hello of that library
   std::vector<double> samples;
   std::string skipped;  // reason, if the row was not measured
   int failures = 0;     // runs whose exit status was not 0
@@ -310,26 +323,12 @@ std::string fmt(const char* f, double x) {
   return buf;
 }
 
-std::string fmt_ms(double ms) { return fmt(ms < 10 ? "%.2f" : ms < 100 ? "%.1f" : "%.0f", ms); }
+std::string fmt_ms(double ms) {
+  return fmt(ms < 10 ? "%.2f" : ms < 100 ? "%.1f" : "%.0f", ms);
+}
 
 void progress(const std::string& what) {
   std::fprintf(stderr, "start_latency: %s\n", what.c_str());
-}
-
-// Times `runs` runs of the steps after one untimed warm-up run.
-Row measure(const std::string& what, const std::string& lib,
-            const std::vector<const Command*>& steps, int runs, int gap_ms, int null_fd,
-            bool warm_up = true) {
-  progress(what);
-  Row row{what, lib, {}, {}, 0};
-  if (warm_up) time_run(steps, null_fd);
-  for (int i = 0; i < runs; ++i) {
-    sleep_ms(gap_ms);
-    const Timed t = time_run(steps, null_fd);
-    row.samples.push_back(t.ms);
-    if (t.status != 0) ++row.failures;
-  }
-  return row;
 }
 
 // ------------------------------------------------------------------ the machine
@@ -363,7 +362,7 @@ std::string trim(std::string s) {
 // ------------------------------------------------------------------ cleanup on signals
 
 // Prebuilt so the handler only forks, execs and waits.
-const Command* g_cleanup[2] = {nullptr, nullptr};
+const Command* g_cleanup[3] = {nullptr, nullptr, nullptr};  // pyattach, tmux, rm -rf
 int g_null_fd = -1;
 
 void cleanup_now() {
@@ -396,10 +395,10 @@ int main(int argc, char** argv) {
   // What this machine and interpreter are.
   utsname un{};
   ::uname(&un);
-  const auto [versions, vstatus] = capture(
-      Command({opt.python, "-c",
-               "import sys, numpy; print(sys.version.split()[0], numpy.__version__)"}),
-      null_fd);
+  const auto [versions, vstatus] =
+      capture(Command({opt.python, "-c",
+                       "import sys, numpy; print(sys.version.split()[0], numpy.__version__)"}),
+              null_fd);
   if (vstatus != 0) {
     std::fprintf(stderr, "start_latency: %s cannot import numpy\n", opt.python.c_str());
     return 2;
@@ -415,135 +414,171 @@ int main(int argc, char** argv) {
   }
   const std::string tmux = opt.tmux ? find_on_path("tmux") : "";
 
+  // Every row, in the order of the table; `timed` are measured interleaved (one run of each
+  // per round, so drifting load from elsewhere on the machine hits every row alike).
   std::vector<Row> rows;
-  const auto skip = [&](const std::string& what, const std::string& lib,
-                        const std::string& why) { rows.push_back({what, lib, {}, why, 0}); };
+  std::vector<Row> bursts;
+  std::deque<Command> commands;  // stable addresses for the steps below
+  std::vector<std::pair<size_t, std::vector<const Command*>>> timed;
+  const auto command = [&](std::vector<std::string> args,
+                           const std::map<std::string, std::string>& set_env = {},
+                           const std::vector<std::string>& unset_env = {}) -> const Command* {
+    return &commands.emplace_back(std::move(args), set_env, unset_env);
+  };
+  const auto add_row = [&](std::string what, std::string lib, std::string skipped = {}) {
+    rows.push_back({std::move(what), std::move(lib), {}, std::move(skipped), 0});
+    return rows.size() - 1;
+  };
+  const auto add_timed = [&](std::string what, std::string lib, std::vector<const Command*> steps) {
+    timed.emplace_back(add_row(std::move(what), std::move(lib)), std::move(steps));
+  };
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, on_signal);
 
   // 1-4: floors and cold starts.
-  const Command truecmd({find_on_path("true").empty() ? "/bin/true" : find_on_path("true")});
-  const Command pass({opt.python, "-c", "pass"});
-  const Command cold_numpy({opt.python, hello, "numpy"});
-  const Command cold_torch({opt.python, hello, "torch"});
-  rows.push_back(measure("`/bin/true` (spawn floor)", "", {&truecmd}, opt.runs, opt.gap_ms,
-                         null_fd));
-  if (!opt.pyattach.empty()) {
-    const Command client({opt.pyattach, "--help"});
-    rows.push_back(measure("`pyattach --help` (client start floor)", "", {&client}, opt.runs,
-                           opt.gap_ms, null_fd));
-  }
-  rows.push_back(measure("`python3 -c pass`", "", {&pass}, opt.runs, opt.gap_ms, null_fd));
-  rows.push_back(measure("`python3 hello.py numpy` cold", "numpy", {&cold_numpy}, opt.runs,
-                         opt.gap_ms, null_fd));
+  add_timed("`/bin/true` (spawn floor)", "", {command({"/bin/true"})});
+  if (!opt.pyattach.empty())
+    add_timed("`pyattach --help` (client start floor)", "", {command({opt.pyattach, "--help"})});
+  add_timed("`python3 -c pass`", "", {command({opt.python, "-c", "pass"})});
+  add_timed("`python3 hello.py numpy` cold", "numpy", {command({opt.python, hello, "numpy"})});
   if (torch)
-    rows.push_back(measure("`python3 hello.py torch` cold", "torch", {&cold_torch}, opt.runs,
-                           opt.gap_ms, null_fd));
+    add_timed("`python3 hello.py torch` cold", "torch", {command({opt.python, hello, "torch"})});
   else
-    skip("`python3 hello.py torch` cold", "torch", "torch " + torch_version);
+    add_row("`python3 hello.py torch` cold", "torch", "torch " + torch_version);
 
-  // 5, 6, 8: pyattach warm, in a private broker directory.
-  std::vector<Row> bursts;
-  std::string tmpdir;
+  // A private directory for the broker's and tmux's sockets, removed at the end.
+  char templ[] = "/tmp/pyattach-bench-XXXXXX";
+  if (!::mkdtemp(templ)) {
+    std::perror("start_latency: mkdtemp");
+    return 1;
+  }
+  const std::string tmpdir = templ;
+  g_cleanup[2] = command({"/bin/rm", "-rf", "--", tmpdir});
+
+  // 5, 6: pyattach warm, with its own broker directory. The first run of each profile starts
+  // the broker and that profile's zygote.
+  std::vector<std::pair<size_t, const Command*>> burst_runs;
   if (!opt.pyattach.empty()) {
-    char templ[] = "/tmp/pyattach-bench-XXXXXX";
-    if (!::mkdtemp(templ)) {
-      std::perror("start_latency: mkdtemp");
-      return 1;
-    }
-    tmpdir = templ;
     const std::string dir = tmpdir + "/broker";  // the broker makes it, 0700
     const std::map<std::string, std::string> env{{"PYATTACH_DIR", dir}};
     const std::vector<std::string> unset{"PYATTACH_PRELOAD"};
-    static const Command kill_server({opt.pyattach, "kill-server"}, env, unset);
-    g_cleanup[0] = &kill_server;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, on_signal);
-
+    g_cleanup[0] = command({opt.pyattach, "kill-server"}, env, unset);
     for (const std::string lib : {"numpy", "torch"}) {
       const std::string what = "`pyattach run --preload " + lib + " -- hello.py " + lib + "` warm";
-      const std::string bwhat = "back-to-back: " + std::to_string(opt.burst) + " × `pyattach run` (" + lib + ")";
+      const std::string bwhat =
+          "back-to-back: " + std::to_string(opt.burst) + " × `pyattach run` (" + lib + ")";
       if (lib == "torch" && !torch) {
-        skip(what, lib, "torch " + torch_version);
+        add_row(what, lib, "torch " + torch_version);
         bursts.push_back({bwhat, lib, {}, "torch " + torch_version, 0});
         continue;
       }
-      const Command run({opt.pyattach, "run", "--python", opt.python, "--preload", lib, "--",
-                         hello, lib},
-                        env, unset);
-      // The warm-up run starts the broker and this profile's zygote; then let it settle.
+      const Command* run =
+          command({opt.pyattach, "run", "--python", opt.python, "--preload", lib, "--", hello, lib},
+                  env, unset);
       progress("starting the " + lib + " zygote");
-      const Timed first = time_run({&run}, null_fd);
+      const Timed first = time_run({run}, null_fd);
       if (first.status != 0) {
         std::fprintf(stderr, "start_latency: `%s` failed (status %d); see %s/broker.log\n",
-                     run.text().c_str(), first.status, dir.c_str());
-        skip(what, lib, "`pyattach run` failed");
+                     run->text().c_str(), first.status, dir.c_str());
+        add_row(what, lib, "`pyattach run` failed");
         bursts.push_back({bwhat, lib, {}, "`pyattach run` failed", 0});
         continue;
       }
-      sleep_ms(std::max(opt.gap_ms, 500));
-      rows.push_back(measure(what, lib, {&run}, opt.runs, opt.gap_ms, null_fd, false));
-      sleep_ms(std::max(opt.gap_ms, 500));
-      bursts.push_back(measure(bwhat, lib, {&run}, opt.burst, 0, null_fd, false));
+      add_timed(what, lib, {run});
+      bursts.push_back({bwhat, lib, {}, {}, 0});
+      burst_runs.emplace_back(bursts.size() - 1, run);
     }
-    progress("pyattach kill-server");
-    cleanup_now();
-    sleep_ms(100);
-    std::error_code ec;
-    fs::remove_all(tmpdir, ec);
   } else {
     for (const std::string lib : {"numpy", "torch"}) {
-      skip("`pyattach run --preload " + lib + " -- hello.py " + lib + "` warm", lib,
-           "pyattach not found (--pyattach)");
-      bursts.push_back({"back-to-back `pyattach run` (" + lib + ")", lib, {},
-                        "pyattach not found", 0});
+      add_row("`pyattach run --preload " + lib + " -- hello.py " + lib + "` warm", lib,
+              "pyattach not found (--pyattach)");
+      bursts.push_back({"back-to-back `pyattach run` (" + lib + ")",
+                        lib,
+                        {},
+                        "pyattach not found (--pyattach)",
+                        0});
     }
   }
 
-  // 7: the fork floor, measured inside Python.
-  std::vector<Row> forks;
+  // 7: the fork floor, measured by fork_probe.py after the other rows (filled in below).
+  std::vector<std::pair<std::string, size_t>> probe_rows;
   for (const std::string lib : {"numpy", "torch"}) {
     if (lib == "torch" && !torch) {
-      skip("fork+exit+wait of a torch-loaded python", lib, "torch " + torch_version);
+      add_row("fork+exit+wait of a torch-loaded python", lib, "torch " + torch_version);
       continue;
     }
+    probe_rows.emplace_back(lib, add_row("", lib));
+    add_row("fork until the " + lib + "-loaded child runs (in Python)", lib);
+  }
+
+  // 9: a cold python in a tmux session, for reference: a private tmux server kept up by a
+  // placeholder session; each run is `new-session -d` plus `wait-for` the command's signal.
+  if (!tmux.empty()) {
+    const std::string sock = tmpdir + "/tmux.sock";
+    const std::vector<std::string> unset{"TMUX", "TMUX_PANE"};
+    const Command* keep = command({tmux, "-S", sock, "-f", "/dev/null", "new-session", "-d", "-s",
+                                   "keep", "-x", "80", "-y", "24", "sleep 3600"},
+                                  {}, unset);
+    const Command* fresh = command({tmux, "-S", sock, "new-session", "-d", "-x", "80", "-y", "24",
+                                    "'" + opt.python + "' '" + hello + "' numpy; '" + tmux +
+                                        "' -S '" + sock + "'" + " wait-for -S bench-done"},
+                                   {}, unset);
+    const Command* wait = command({tmux, "-S", sock, "wait-for", "bench-done"}, {}, unset);
+    if (wait_status(keep->start(null_fd)) == 0) {
+      g_cleanup[1] = command({tmux, "-S", sock, "kill-server"}, {}, unset);
+      add_timed("`tmux new-session -d 'python3 hello.py numpy'` until it ends", "numpy",
+                {fresh, wait});
+    } else {
+      add_row("tmux new-session (numpy hello)", "numpy", "tmux failed to start");
+    }
+  } else {
+    add_row("tmux new-session (numpy hello)", "numpy",
+            opt.tmux ? "tmux not installed" : "--no-tmux");
+  }
+
+  // One untimed warm-up of every row, a pause so the zygotes settle, then the rounds.
+  progress("warm-up");
+  for (const auto& [index, steps] : timed) time_run(steps, null_fd);
+  sleep_ms(std::max(opt.gap_ms, 500));
+  for (int round = 0; round < opt.runs; ++round) {
+    progress("round " + std::to_string(round + 1) + "/" + std::to_string(opt.runs));
+    for (const auto& [index, steps] : timed) {
+      sleep_ms(opt.gap_ms);
+      const Timed t = time_run(steps, null_fd);
+      rows[index].samples.push_back(t.ms);
+      if (t.status != 0) ++rows[index].failures;
+    }
+  }
+
+  // 8: back-to-back pyattach runs, no pause.
+  for (const auto& [index, run] : burst_runs) {
+    progress(bursts[index].what);
+    sleep_ms(std::max(opt.gap_ms, 500));
+    for (int i = 0; i < opt.burst; ++i) {
+      const Timed t = time_run({run}, null_fd);
+      bursts[index].samples.push_back(t.ms);
+      if (t.status != 0) ++bursts[index].failures;
+    }
+  }
+
+  progress("stopping the pyattach broker and tmux");
+  cleanup_now();  // kill-server waits for the broker to go; then the directory is removed
+
+  for (const auto& [lib, index] : probe_rows) {
     progress("fork probe (" + lib + ")");
     const auto [out, status] =
         capture(Command({opt.python, probe, "--runs", std::to_string(opt.runs), lib}), null_fd);
+    Row& exit_row = rows[index];
+    Row& child_row = rows[index + 1];
+    exit_row.what = "fork+exit+wait of a " + lib + "-loaded python (in Python)";
     if (status != 0) {
-      skip("fork+exit+wait of a " + lib + "-loaded python", lib, "fork_probe.py failed");
+      exit_row.skipped = child_row.skipped = "fork_probe.py failed";
       continue;
     }
     const auto j = nlohmann::json::parse(out);
-    const std::string rss = fmt("%.0f", j.at("rss_kb").get<double>() / 1024.0);
-    rows.push_back({"fork+exit+wait of a " + lib + "-loaded python (" + rss + " MB RSS, in Python)",
-                    lib, j.at("fork_exit_wait_ms").get<std::vector<double>>(), {}, 0});
-    rows.push_back({"fork until the " + lib + "-loaded child runs (in Python)", lib,
-                    j.at("fork_to_child_ms").get<std::vector<double>>(), {}, 0});
-  }
-
-  // 9: a cold python in a tmux session, for reference (a private tmux server kept warm by a
-  // placeholder session; each run: new-session -d, then wait-for the command's signal).
-  if (!tmux.empty()) {
-    const std::string sock = "pyattach-bench-" + std::to_string(::getpid());
-    const std::vector<std::string> unset{"TMUX", "TMUX_PANE"};
-    const Command keep({tmux, "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "keep",
-                        "-x", "80", "-y", "24", "sleep 600"},
-                       {}, unset);
-    static const Command tmux_kill({tmux, "-L", sock, "kill-server"}, {}, unset);
-    const Command fresh({tmux, "-L", sock, "new-session", "-d", "-x", "80", "-y", "24",
-                         "'" + opt.python + "' '" + hello + "' numpy; '" + tmux + "' -L " + sock +
-                             " wait-for -S bench-done"},
-                        {}, unset);
-    const Command wait({tmux, "-L", sock, "wait-for", "bench-done"}, {}, unset);
-    if (wait_status(keep.start(null_fd)) == 0) {
-      g_cleanup[1] = &tmux_kill;
-      rows.push_back(measure("`tmux new-session -d 'python3 hello.py numpy'` until it ends",
-                             "numpy", {&fresh, &wait}, opt.runs, opt.gap_ms, null_fd));
-      cleanup_now();
-    } else {
-      skip("tmux new-session (numpy hello)", "numpy", "tmux failed to start");
-    }
-  } else {
-    skip("tmux new-session (numpy hello)", "numpy",
-         opt.tmux ? "tmux not installed" : "skipped (--no-tmux)");
+    exit_row.what = "fork+exit+wait of a " + lib + "-loaded python (" +
+                    fmt("%.0f", j.at("rss_kb").get<double>() / 1024.0) + " MB RSS, in Python)";
+    exit_row.samples = j.at("fork_exit_wait_ms").get<std::vector<double>>();
+    child_row.samples = j.at("fork_to_child_ms").get<std::vector<double>>();
   }
 
   // ---------------------------------------------------------------- the report
@@ -558,18 +593,22 @@ int main(int argc, char** argv) {
     python_numpy.replace(space, 1, ", numpy ");
   std::printf("## Start latency\n\n");
   const double mem_gib = std::atof(first_line("/proc/meminfo", "MemTotal").c_str()) / 1048576.0;
-  std::printf("Machine: nproc %ld (%s), %.1f GiB RAM, Linux %s %s; python %s, torch %s; "
-              "load average before %s, after %s\n\n",
-              ::sysconf(_SC_NPROCESSORS_ONLN), cpu.c_str(), mem_gib, un.release, un.machine,
-              python_numpy.c_str(), torch_version.c_str(), load_before.c_str(),
-              load_average().c_str());
+  std::printf(
+      "Machine: nproc %ld (%s), %.1f GiB RAM, Linux %s %s; python %s, torch %s; "
+      "load average before %s, after %s\n\n",
+      ::sysconf(_SC_NPROCESSORS_ONLN), cpu.c_str(), mem_gib, un.release, un.machine,
+      python_numpy.c_str(), torch_version.c_str(), load_before.c_str(), load_average().c_str());
   std::printf("Command: `");
   for (int i = 0; i < argc; ++i) std::printf(i ? " %s" : "%s", argv[i]);
-  std::printf("`  \n%d timed runs per row after one untimed warm-up (the pyattach rows: after "
-              "the run that starts the zygote), %d ms pause between runs; time = fork → "
-              "exec → exit status (CLOCK_MONOTONIC), stdio on /dev/null. p99 is nearest-rank "
-              "(the maximum when there are fewer than 100 runs).\n\n",
-              opt.runs, opt.gap_ms);
+  std::printf(
+      "`  \n%d timed runs per row, interleaved: every round runs each row once in "
+      "table order (a pause of %d ms before each run), after one untimed warm-up run "
+      "of each (and, for pyattach, the run that started its zygote). Time = fork → "
+      "exec → exit status (CLOCK_MONOTONIC), stdio on /dev/null. The fork rows are "
+      "timed inside Python by fork_probe.py, after the others; the back-to-back rows "
+      "have no pause. p99 is nearest-rank (the maximum when there are fewer than 100 "
+      "runs).\n\n",
+      opt.runs, opt.gap_ms);
 
   const auto print_table = [&](const std::vector<Row>& table) {
     std::printf("| what | runs | median ms | p99 ms | mean ms | max ms | vs cold python |\n");
@@ -605,8 +644,9 @@ int main(int argc, char** argv) {
     for (double ms : b.samples) std::printf(" %s", fmt_ms(ms).c_str());
     std::printf("\n");
   }
-  std::printf("\n(vs cold python = median of the cold `python3 hello.py` with the same library "
-              "÷ this row's median.) Total benchmark time: %.0f s.\n",
-              (now_ms() - started) / 1e3);
+  std::printf(
+      "\n(vs cold python = median of the cold `python3 hello.py` with the same library "
+      "÷ this row's median.) Total benchmark time: %.0f s.\n",
+      (now_ms() - started) / 1e3);
   return 0;
 }
