@@ -220,6 +220,7 @@ class Zygote:
         self.pool_size = pool_size
         self.idle = []  # [(pid, channel socket)]
         self.closed_in_child = False
+        self.prepared = False  # prepare_child() done (in a child)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
@@ -385,7 +386,7 @@ def pooled_child_main(zygote, channel):
     """A pre-forked child: drop the zygote's fds, wait for one request, then run it like any
     child.  End of stream means the zygote is gone: exit quietly.  Never returns."""
     try:
-        zygote.close_in_child()
+        prepare_child(zygote)
         data, fds, flags, _ = socket.recv_fds(channel, MAX_DATAGRAM, 16, socket.MSG_CMSG_CLOEXEC)
         channel.close()
         if not data:
@@ -422,14 +423,7 @@ def specialise(zygote, req, fds, plan):
         os.dup2(fd, target)  # received fds are >= 3: 0, 1, 2 are always open in the zygote
     for fd in fds:
         os.close(fd)
-    zygote.close_in_child()
-    for name in set(sys.modules) - PRELOADED:  # the zygote's own imports: a fresh one lacks them
-        mod = sys.modules.pop(name)
-        parent, _, child = name.rpartition(".")
-        if parent in PRELOADED and getattr(sys.modules[parent], child, None) is mod:
-            delattr(sys.modules[parent], child)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    prepare_child(zygote)
     os.environ.clear()
     os.environ.update(req["env"])
     time.tzset()
@@ -439,13 +433,30 @@ def specialise(zygote, req, fds, plan):
                                or bool(penv("PYTHONDONTWRITEBYTECODE")))
     os.chdir(req["cwd"])
     os.umask(req["umask"])
+    importlib.invalidate_caches()
+
+
+def prepare_child(zygote):
+    """What a child does whatever its request: run by a pooled child while it waits (so a
+    request pays none of it, and the pages it touches are already copied), else at once."""
+    if zygote.prepared:
+        return
+    zygote.prepared = True
+    zygote.close_in_child()
+    for name in set(sys.modules) - PRELOADED:  # the zygote's own imports: a fresh one lacks them
+        mod = sys.modules.pop(name)
+        parent, _, child = name.rpartition(".")
+        if parent in PRELOADED and getattr(sys.modules[parent], child, None) is mod:
+            delattr(sys.modules[parent], child)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     for name in ("random", "numpy.random", "torch"):  # os.fork reseeds random too; be explicit
         mod = sys.modules.get(name)
         try:
             getattr(mod, "seed", lambda: None)()
         except Exception:
             pass
-    importlib.invalidate_caches()
+    importlib.invalidate_caches()  # rehearsed: the request's own call then copies no pages
 
 
 def setup_locale():
