@@ -189,6 +189,31 @@ Frame BrokerClient::receive() {
   }
 }
 
+nlohmann::json BrokerClient::expect_started(int output_fd) {
+  for (;;) {
+    const Frame frame = receive();
+    if (frame.type == MsgType::Output) {
+      std::string_view bytes = frame.payload;
+      while (!bytes.empty()) {
+        const ssize_t wrote = ::write(output_fd, bytes.data(), bytes.size());
+        if (wrote < 0 && errno == EINTR) continue;
+        if (wrote < 0) break;
+        bytes.remove_prefix(static_cast<std::size_t>(wrote));
+      }
+      continue;
+    }
+    if (frame.type == MsgType::Error) throw_broker_error(frame);
+    if (frame.type != MsgType::SessionStarted)
+      throw UserError("protocol error: expected SessionStarted, got " +
+                      std::string(msg_type_name(frame.type)));
+    try {
+      return nlohmann::json::parse(frame.payload);
+    } catch (const nlohmann::json::exception&) {
+      throw UserError("malformed SessionStarted from the broker");
+    }
+  }
+}
+
 void throw_broker_error(const Frame& frame) {
   std::string message = "error from the broker";
   try {

@@ -29,6 +29,10 @@ class BrokerClient {
   // Receives the next frame; an Error frame becomes a UserError, another type a protocol error.
   nlohmann::json expect(MsgType type);
 
+  // The answer to NewSession or Run. A client attached at creation may get the program's
+  // first output before it: that is written to `output_fd` as it comes.
+  nlohmann::json expect_started(int output_fd);
+
   // For poll loops: reads what is available. False at end of stream.
   bool read_some();
   // A whole frame already read, if any. Throws on malformed bytes.

@@ -47,7 +47,7 @@ int command_new(const Args& args) {
 
   auto broker = BrokerClient::connect(true);
   broker->send_json(MsgType::NewSession, request);
-  const auto started = broker->expect(MsgType::SessionStarted);
+  const auto started = broker->expect_started(1);
   if (detached) return 0;
   AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key};
   attach.already_attached = true;

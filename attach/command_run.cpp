@@ -110,7 +110,7 @@ int command_run(const Args& args) {
     request["transient"] = true;  // removed once we have its status, unless detached
     request["attach"] = true;     // every byte streamed inline, no redraw: as python3 would
     broker->send_json(MsgType::NewSession, request);
-    const auto started = broker->expect(MsgType::SessionStarted);
+    const auto started = broker->expect_started(1);
     AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key,
                          started.at("pid").get<pid_t>()};
     attach.already_attached = true;
@@ -118,7 +118,7 @@ int command_run(const Args& args) {
     result = run_terminal_proxy(*broker, attach);
   } else {
     broker->send_with_fds(MsgType::Run, request, {0, 1, 2});
-    const auto started = broker->expect(MsgType::SessionStarted);
+    const auto started = broker->expect_started(1);
     result = wait_for_program(*broker, started.at("pid").get<pid_t>());
   }
   end_like(result.status, result.term_signal);
