@@ -34,6 +34,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -208,9 +209,9 @@ class Command {
     envp_.push_back(nullptr);
   }
 
-  // Forks and execs with stdin/stdout/stderr on /dev/null (stdout on out_fd if given);
-  // returns the child's pid.
-  pid_t start(int null_fd, int out_fd = -1) const {
+  // Forks and execs with stdin/stdout/stderr on /dev/null (stdout on out_fd and stderr on
+  // err_fd if given); returns the child's pid.
+  pid_t start(int null_fd, int out_fd = -1, int err_fd = -1) const {
     const pid_t pid = ::fork();
     if (pid < 0) {
       std::perror("start_latency: fork");
@@ -219,7 +220,7 @@ class Command {
     if (pid == 0) {
       ::dup2(null_fd, 0);
       ::dup2(out_fd >= 0 ? out_fd : null_fd, 1);
-      ::dup2(null_fd, 2);
+      ::dup2(err_fd >= 0 ? err_fd : null_fd, 2);
       ::execve(argp_[0], argp_.data(), envp_.data());
       ::_exit(127);
     }
@@ -252,6 +253,11 @@ int wait_status(pid_t pid) {
   return status;
 }
 
+std::string describe(int status) {
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
 struct Timed {
   double ms;
   int status;
@@ -266,14 +272,15 @@ Timed time_run(const std::vector<const Command*>& steps, int null_fd) {
   return {now_ms() - t0, status};
 }
 
-// Runs a command and returns its stdout (stderr to /dev/null) and exit status.
-std::pair<std::string, int> capture(const Command& c, int null_fd) {
+// Runs a command and returns its stdout (and its stderr if asked, else that goes to
+// /dev/null) and exit status.
+std::pair<std::string, int> capture(const Command& c, int null_fd, bool with_stderr = false) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) < 0) {
     std::perror("start_latency: pipe");
     std::exit(1);
   }
-  const pid_t pid = c.start(null_fd, fds[1]);
+  const pid_t pid = c.start(null_fd, fds[1], with_stderr ? fds[1] : -1);
   ::close(fds[1]);
   std::string out;
   char buf[65536];
@@ -418,7 +425,8 @@ int main(int argc, char** argv) {
   // per round, so drifting load from elsewhere on the machine hits every row alike).
   std::vector<Row> rows;
   std::vector<Row> bursts;
-  std::deque<Command> commands;  // stable addresses for the steps below
+  std::vector<std::string> notes;  // anything odd, printed under the tables
+  std::deque<Command> commands;    // stable addresses for the steps below
   std::vector<std::pair<size_t, std::vector<const Command*>>> timed;
   const auto command = [&](std::vector<std::string> args,
                            const std::map<std::string, std::string>& set_env = {},
@@ -477,11 +485,20 @@ int main(int argc, char** argv) {
       progress("starting the " + lib + " zygote");
       const Timed first = time_run({run}, null_fd);
       if (first.status != 0) {
-        std::fprintf(stderr, "start_latency: `%s` failed (status %d); see %s/broker.log\n",
-                     run->text().c_str(), first.status, dir.c_str());
-        add_row(what, lib, "`pyattach run` failed");
-        bursts.push_back({bwhat, lib, {}, "`pyattach run` failed", 0});
-        continue;
+        // Say what went wrong (the timed runs send stderr to /dev/null), then try once more.
+        const auto [output, status] = capture(*run, null_fd, true);
+        std::ifstream log(dir + "/broker.log");
+        const std::string broker_log{std::istreambuf_iterator<char>(log), {}};
+        notes.push_back("the first `pyattach run` of the " + lib + " profile failed (" +
+                        describe(first.status) + "); a second one " +
+                        (status == 0 ? "succeeded" : "failed too: " + trim(output)) +
+                        ". broker.log: " + trim(broker_log));
+        std::fprintf(stderr, "start_latency: %s\n", notes.back().c_str());
+        if (status != 0) {
+          add_row(what, lib, "`pyattach run` failed");
+          bursts.push_back({bwhat, lib, {}, "`pyattach run` failed", 0});
+          continue;
+        }
       }
       add_timed(what, lib, {run});
       bursts.push_back({bwhat, lib, {}, {}, 0});
@@ -644,6 +661,7 @@ int main(int argc, char** argv) {
     for (double ms : b.samples) std::printf(" %s", fmt_ms(ms).c_str());
     std::printf("\n");
   }
+  for (const std::string& note : notes) std::printf("\nNote: %s\n", note.c_str());
   std::printf(
       "\n(vs cold python = median of the cold `python3 hello.py` with the same library "
       "÷ this row's median.) Total benchmark time: %.0f s.\n",

@@ -1,5 +1,6 @@
 #include "daemon.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,8 +12,28 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 namespace pyattach {
+
+namespace {
+
+// A daemon keeps nothing of its starter's but what it was given on purpose: any other
+// fd (a pipe of the user's shell, say) would stay open for the broker's whole life and
+// reach every zygote it starts.
+void close_inherited_fds(int keep) {
+  std::vector<int> fds;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    while (const dirent* entry = ::readdir(dir)) {
+      const int fd = std::atoi(entry->d_name);
+      if (fd > 2 && fd != keep && fd != ::dirfd(dir)) fds.push_back(fd);
+    }
+    ::closedir(dir);
+  }
+  for (int fd : fds) ::close(fd);
+}
+
+}  // namespace
 
 Readiness Readiness::daemonize(const std::string& log_path) {
   int fds[2];
@@ -54,6 +75,7 @@ Readiness Readiness::daemonize(const std::string& log_path) {
   }
   if (null > 2) ::close(null);
   if (log > 2) ::close(log);
+  close_inherited_fds(write_end.get());
   return Readiness(std::move(write_end));
 }
 

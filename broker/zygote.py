@@ -85,8 +85,21 @@ def import_preloads(names):
 
 # The preloads are imported before the zygote's own modules: a session's sys.modules then holds
 # what a fresh interpreter that imported them would, once each child drops the zygote's extras.
+def close_inherited_fds(keep):
+    """Close whatever the broker's process handed down besides stdio and our socket: every
+    session would inherit it, where python3 started from a shell has nothing open."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the directory listing's own fd, already gone
+
+
 if __name__ == "__main__":
     OPTIONS = parse_options(sys.argv[1:])
+    close_inherited_fds(OPTIONS[0])
     LOADED = import_preloads(OPTIONS[1])
 PRELOADED = frozenset(sys.modules)
 
@@ -105,6 +118,7 @@ import marshal
 import selectors
 import signal
 import socket
+import struct
 import termios
 import traceback
 import types
@@ -221,12 +235,23 @@ class Zygote:
         self.idle = []  # [(pid, channel socket)]
         self.closed_in_child = False
         self.prepared = False  # prepare_child() done (in a child)
+        # Each child sends its exit status to this socket just before os._exit, so "exited"
+        # goes out before the kernel has torn down its address space (tens of milliseconds
+        # for torch).  Reaping still reports deaths by signal.  Abstract address: a child
+        # holds no fd for it while the program runs; SO_PASSCRED: the kernel vouches for
+        # the sender, so no other process can fake a status.
+        self.exits = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+        self.exits.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        self.exits_address = "\0pyattach-zygote-%d-%s" % (os.getpid(), os.urandom(8).hex())
+        self.exits.bind(self.exits_address)
+        self.report_pid = 0  # in a child: the pid allowed to report (not its own forks)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.sock, selectors.EVENT_READ)
         self.sel.register(self.wake_r, selectors.EVENT_READ)
+        self.sel.register(self.exits, selectors.EVENT_READ)
 
     def send(self, **msg):
         """One protocol message to the broker."""
@@ -242,7 +267,9 @@ class Zygote:
                 self.prefork()
                 continue
             for key, _ in events:
-                if key.fileobj == self.wake_r:
+                if key.fileobj is self.exits:
+                    self.early_exit()
+                elif key.fileobj == self.wake_r:
                     try:
                         while os.read(self.wake_r, 512):
                             pass
@@ -283,6 +310,20 @@ class Zygote:
             for fd in fds:  # the parent's copies; a child has its own
                 os.close(fd)
         return True
+
+    def early_exit(self):
+        """A child reported its exit status: tell the broker now, not after its teardown."""
+        try:
+            data, ancillary, _, _ = self.exits.recvmsg(64, socket.CMSG_SPACE(12))
+        except OSError:
+            return
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                pid, uid, _ = struct.unpack("iII", payload[:12])
+                if uid == os.getuid() and pid in self.children and data.isdigit():
+                    # What waitpid will say for a normal exit with this status.
+                    self.send(op="exited", id=self.children.pop(pid), pid=pid,
+                              status=(int(data) & 0xFF) << 8)
 
     def can_fork(self):
         """Forking a multi-threaded process would copy only the calling thread."""
@@ -365,6 +406,17 @@ class Zygote:
                     entry[1].close()
                     self.idle.remove(entry)
 
+    def report_exit(self, status):
+        """In a child about to os._exit: the status, ahead of the kernel's teardown.  Not
+        from a process the program forked, which may run this same code on its way out."""
+        if os.getpid() != self.report_pid:
+            return
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
+                s.sendto(str(status).encode(), self.exits_address)
+        except OSError:
+            pass  # the zygote is gone, or busy: reaping reports it a moment later
+
     def close_in_child(self):
         """Drop the zygote's own fds and SIGCHLD wiring in a freshly forked child."""
         if self.closed_in_child:  # a pooled child did this before its request came
@@ -372,6 +424,8 @@ class Zygote:
         self.closed_in_child = True
         for _, channel in self.idle:  # the other pooled children's channels
             channel.close()
+        self.exits.close()
+        self.report_pid = os.getpid()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         self.sel.close()
@@ -411,7 +465,7 @@ def child_main(zygote, req, fds):
     try:
         status, sigint = run_main(plan)
     finally:
-        finish(status, sigint)
+        finish(status, sigint, zygote.report_exit)
 
 
 def specialise(zygote, req, fds, plan):
@@ -794,7 +848,7 @@ def report_unraisable(e, obj):
 
 # ---------------------------------------------------------------- the fast exit
 
-def finish(status, sigint=False):
+def finish(status, sigint=False, report_exit=None):
     """End the child the way Py_FinalizeEx is observed (threads, atexit, flush, finalisers, flush),
     then os._exit: the preloaded modules are never torn down."""
     threading = sys.modules.get("threading")
@@ -822,6 +876,8 @@ def finish(status, sigint=False):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
         os.kill(os.getpid(), signal.SIGINT)
         status = 128 + signal.SIGINT
+    elif report_exit is not None:
+        report_exit(status)
     os._exit(status)
 
 

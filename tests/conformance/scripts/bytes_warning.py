@@ -1,0 +1,3 @@
+"""-b warns about str(bytes) and bytes == str, -bb makes them errors."""
+print("comparison", b"abc" == "abc")
+print("str of bytes", str(b"abc"))

@@ -1,0 +1,2 @@
+"""Only importable when PYTHONPATH points at extra_path/."""
+ORIGIN = "extmod via PYTHONPATH"
