@@ -30,28 +30,21 @@ PythonCommandLine parse_python_command_line(const std::vector<std::string>& args
     if (arg[1] == '-') throw UserError("unsupported interpreter option " + arg, kStatusUsage);
     for (std::size_t j = 1; j < arg.size(); ++j) {
       const char flag = arg[j];
+      // The value of -c, -m, -X, -W: the rest of this word, or the next argument.
+      const auto value = [&] {
+        if (j + 1 < arg.size()) return arg.substr(j + 1);
+        if (i + 1 >= args.size())
+          throw UserError(std::string("argument expected for the -") + flag + " option",
+                          kStatusUsage);
+        return args[++i];
+      };
       if (flag == 'c' || flag == 'm') {
-        // The rest of this word, or the next argument, is the code or module name.
-        std::string value = arg.substr(j + 1);
-        if (value.empty()) {
-          if (i + 1 >= args.size())
-            throw UserError(std::string("argument expected for the -") + flag + " option",
-                            kStatusUsage);
-          value = args[++i];
-        }
-        result.program = {std::string("-") + flag, value};
+        result.program = {std::string("-") + flag, value()};
         result.program.insert(result.program.end(), args.begin() + i + 1, args.end());
         return result;
       }
       if (flag == 'X' || flag == 'W') {
-        std::string value = arg.substr(j + 1);
-        if (value.empty()) {
-          if (i + 1 >= args.size())
-            throw UserError(std::string("argument expected for the -") + flag + " option",
-                            kStatusUsage);
-          value = args[++i];
-        }
-        result.flags.push_back(std::string("-") + flag + value);
+        result.flags.push_back(std::string("-") + flag + value());
         break;
       }
       if (kRefusedFlags.find(flag) != std::string_view::npos)
