@@ -133,6 +133,7 @@ except Exception:
     _c_fflush = None
 
 MAX_DATAGRAM = 4 << 20
+REFILL_DELAY = 0.05  # seconds after a hand-off before the pool is topped up (see serve())
 THIS_FILE = (lambda: 0).__code__.co_filename
 # The interpreter and its options as the broker started us: the head of every child's sys.orig_argv.
 # A profile's startup options (-u, -B, -P, -q, -O, -X dev, ...) are given to the zygote itself.
@@ -233,6 +234,7 @@ class Zygote:
         # zygote's memory: milliseconds for numpy, tens of them for torch).
         self.pool_size = pool_size
         self.idle = []  # [(pid, channel socket)]
+        self.last_dispatch = 0.0  # time.monotonic() of the last hand-off
         self.closed_in_child = False
         self.prepared = False  # prepare_child() done (in a child)
         # Each child sends its exit status to this socket just before os._exit, so "exited"
@@ -259,12 +261,19 @@ class Zygote:
 
     def serve(self):
         """Serve requests and reap children until the broker closes its end.  The pool is
-        refilled only when nothing is waiting, so a burst of requests is answered first."""
+        refilled only when nothing is waiting, so a burst of requests is answered first, and
+        not right after a hand-off unless the pool is empty: on a small machine the fork
+        would compete for the CPU with the program just started."""
         while True:
-            idle_time = len(self.idle) < self.pool_size and self.can_fork()
-            events = self.sel.select(timeout=0 if idle_time else None)
-            if not events and idle_time:
-                self.prefork()
+            want = len(self.idle) < self.pool_size and self.can_fork()
+            wait = None
+            if want:
+                wait = 0 if not self.idle else max(
+                    0.0, self.last_dispatch + REFILL_DELAY - time.monotonic())
+            events = self.sel.select(timeout=wait)
+            if not events and want:
+                if not self.idle or time.monotonic() >= self.last_dispatch + REFILL_DELAY:
+                    self.prefork()
                 continue
             for key, _ in events:
                 if key.fileobj is self.exits:
@@ -373,6 +382,7 @@ class Zygote:
                 channel.close()
             self.children[pid] = rid
             self.send(op="spawned", id=rid, pid=pid)
+            self.last_dispatch = time.monotonic()
             return
         threads = thread_count()
         if threads > 1:
