@@ -115,5 +115,17 @@ TEST_F(RunTest, BundleWritesAStarterThatPassesEveryArgumentThrough) {
   EXPECT_EQ(got.code(), 0) << got.describe();
 }
 
+TEST_F(RunTest, TheStatusIsTheProgramsNotThatOfAProcessItForked) {
+  // Both processes leave through the same code; only the program's status may be reported.
+  const std::vector<std::string> args = {
+      "-c",
+      "import os, sys\npid = os.fork()\nif pid: os.waitpid(pid, 0)\nsys.exit(5 if pid else 9)"};
+  const auto expected = python(args, {});
+  const auto got = run(args, {});
+  ASSERT_TRUE(expected.raw_status);
+  EXPECT_EQ(got.raw_status, expected.raw_status) << got.describe();
+  EXPECT_EQ(got.code(), 5) << got.describe();
+}
+
 }  // namespace
 }  // namespace pyattach::e2e
