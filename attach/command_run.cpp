@@ -90,6 +90,7 @@ int command_run(const Args& args) {
   const auto parsed = parse_options(options, option_args);
   if (!parsed) return 0;
   LaunchOptions launch;
+  launch.check_script = false;
   if (parsed->count("python")) launch.python = (*parsed)["python"].as<std::string>();
   if (parsed->count("preload")) launch.preload = (*parsed)["preload"].as<std::string>();
   std::optional<char> detach_key;

@@ -112,7 +112,7 @@ std::string resolve_python(const std::string& requested) {
 }
 
 nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command) {
-  check_script(command.program);
+  if (options.check_script) check_script(command.program);
   const std::string python = resolve_python(options.python.value_or("python3"));
   const char* preload_env = std::getenv("PYATTACH_PRELOAD");
   const std::string preload = options.preload.value_or(preload_env != nullptr ? preload_env : "");

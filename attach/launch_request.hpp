@@ -15,6 +15,9 @@ struct LaunchOptions {
   std::optional<std::string> python;   // --python; default python3 on PATH
   std::optional<std::string> preload;  // --preload; default $PYATTACH_PRELOAD
   std::optional<std::string> name;     // --name (sessions only)
+  // `new` refuses a script it cannot open, so a detached session never fails unseen;
+  // `run` lets the program report it, in python3's own words.
+  bool check_script = true;
 };
 
 // Like the shell: a name with a slash is a path, anything else is looked up on PATH.

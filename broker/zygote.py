@@ -483,6 +483,8 @@ def specialise(zygote, req, fds, plan):
     if req["mode"] == "pty":
         os.setsid()
         fcntl.ioctl(fds[0], termios.TIOCSCTTY, 0)
+    else:
+        os.setpgid(0, 0)  # its own process group, as a shell with job control gives python3
     for target, fd in enumerate(fds * 3 if req["mode"] == "pty" else fds):
         os.dup2(fd, target)  # received fds are >= 3: 0, 1, 2 are always open in the zygote
     for fd in fds:
