@@ -94,11 +94,12 @@ TEST_F(RunTest, AClientKilledOnATerminalDoesNotLeaveItsProgramRunning) {
   const auto sessions = list_json()["sessions"];
   ASSERT_EQ(sessions.size(), 1u);
   const pid_t program = sessions[0]["pid"].get<pid_t>();
+  // Opened while the program surely runs, so its end is seen however quickly it comes.
+  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, program, 0)));
+  ASSERT_TRUE(pidfd) << "pidfd_open failed";
   client->kill(SIGKILL);
   ASSERT_TRUE(client->wait_exit());
   // The broker hangs up the program's terminal: it ends (SIGHUP) and is then removed.
-  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, program, 0)));
-  ASSERT_TRUE(pidfd) << "the program ended already, or pidfd_open failed";
   pollfd gone{pidfd.get(), POLLIN, 0};
   EXPECT_EQ(::poll(&gone, 1, 20000), 1) << "the program is still running";
 }
