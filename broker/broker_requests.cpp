@@ -24,6 +24,32 @@ std::optional<WindowSize> requested_size(const nlohmann::json& request) {
   return WindowSize{static_cast<unsigned short>(rows), static_cast<unsigned short>(cols)};
 }
 
+// The parts of a NewSession or Run request: which zygote, and what its child runs.
+struct Launch {
+  Profile profile;
+  std::vector<std::string> zygote_env;  // the caller's environment, for starting a zygote
+  nlohmann::json spawn;                 // argv, cwd, env, umask for the zygote
+  std::vector<std::string> argv;
+};
+
+Launch parse_launch(const nlohmann::json& request) {
+  Launch launch;
+  launch.profile.python = request.at("python").get<std::string>();
+  launch.profile.flags = request.value("flags", std::vector<std::string>{});
+  launch.profile.preload = request.at("preload").get<std::vector<std::string>>();
+  const auto env = request.at("env").get<std::map<std::string, std::string>>();
+  for (const auto& variable : Profile::import_env_names())
+    if (auto found = env.find(variable); found != env.end())
+      launch.profile.import_env[variable] = found->second;
+  for (const auto& [key, value] : env) launch.zygote_env.push_back(key + "=" + value);
+  launch.argv = request.at("argv").get<std::vector<std::string>>();
+  launch.spawn = {{"argv", launch.argv},
+                  {"cwd", request.at("cwd").get<std::string>()},
+                  {"env", env},
+                  {"umask", request.value("umask", 022)}};
+  return launch;
+}
+
 }  // namespace
 
 void Broker::handle_frame(Connection& client, const Frame& frame) {
@@ -105,32 +131,6 @@ Zygote* Broker::zygote_for(const Profile& profile, const std::vector<std::string
   auto zygote = std::make_unique<Zygote>(*this, profile);
   if (!zygote->start(zygote_path_, env, error)) return nullptr;
   return zygotes_.emplace(key, std::move(zygote)).first->second.get();
-}
-
-// The parts of a NewSession or Run request: which zygote, and what its child runs.
-struct Launch {
-  Profile profile;
-  std::vector<std::string> zygote_env;  // the caller's environment, for starting a zygote
-  nlohmann::json spawn;                 // argv, cwd, env, umask for the zygote
-  std::vector<std::string> argv;
-};
-
-Launch parse_launch(const nlohmann::json& request) {
-  Launch launch;
-  launch.profile.python = request.at("python").get<std::string>();
-  launch.profile.flags = request.value("flags", std::vector<std::string>{});
-  launch.profile.preload = request.at("preload").get<std::vector<std::string>>();
-  const auto env = request.at("env").get<std::map<std::string, std::string>>();
-  for (const auto& variable : Profile::import_env_names())
-    if (auto found = env.find(variable); found != env.end())
-      launch.profile.import_env[variable] = found->second;
-  for (const auto& [key, value] : env) launch.zygote_env.push_back(key + "=" + value);
-  launch.argv = request.at("argv").get<std::vector<std::string>>();
-  launch.spawn = {{"argv", launch.argv},
-                  {"cwd", request.at("cwd").get<std::string>()},
-                  {"env", env},
-                  {"umask", request.value("umask", 022)}};
-  return launch;
 }
 
 void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
