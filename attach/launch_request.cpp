@@ -21,17 +21,24 @@ namespace pyattach {
 
 namespace {
 
+// Every part between separators, empty ones included ("a::b" has three).
+std::vector<std::string> split_on(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string::npos) return parts;
+    start = end + 1;
+  }
+}
+
 std::vector<std::string> preload_list(const std::string& spelling) {
   std::vector<std::string> modules;
-  std::size_t start = 0;
-  while (start <= spelling.size()) {
-    std::size_t end = spelling.find(',', start);
-    if (end == std::string::npos) end = spelling.size();
-    std::string module = spelling.substr(start, end - start);
+  for (std::string module : split_on(spelling, ',')) {
     module.erase(0, module.find_first_not_of(" \t"));
     module.erase(module.find_last_not_of(" \t") + 1);
     if (!module.empty()) modules.push_back(module);
-    start = end + 1;
   }
   return modules;
 }
@@ -96,17 +103,12 @@ std::string resolve_python(const std::string& requested) {
     return path;
   }
   const char* path_env = std::getenv("PATH");
-  std::string search = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= search.size()) {
-    std::size_t end = search.find(':', start);
-    if (end == std::string::npos) end = search.size();
-    std::string dir = search.substr(start, end - start);
-    if (dir.empty()) dir = ".";
+  for (std::string dir :
+       split_on(path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin", ':')) {
+    if (dir.empty()) dir = ".";  // an empty PATH entry is the working directory
     const std::string candidate =
         std::filesystem::absolute(dir + "/" + requested).lexically_normal();
     if (usable(candidate)) return candidate;
-    start = end + 1;
   }
   throw UserError("Python interpreter '" + requested + "' not found on PATH");
 }

@@ -16,14 +16,7 @@
 namespace pyattach::e2e {
 namespace {
 
-class BrokerLifecycleTest : public BrokerTest {
- protected:
-  std::optional<pid_t> session_pid(const std::string& name) {
-    auto entry = session_entry(name);
-    if (!entry || !(*entry)["pid"].is_number_integer()) return std::nullopt;
-    return (*entry)["pid"].get<pid_t>();
-  }
-};
+class BrokerLifecycleTest : public BrokerTest {};
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),

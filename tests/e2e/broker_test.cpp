@@ -162,6 +162,12 @@ std::optional<nlohmann::json> BrokerTest::session_entry(std::string_view name) c
   return std::nullopt;
 }
 
+std::optional<pid_t> BrokerTest::session_pid(std::string_view name) const {
+  const auto entry = session_entry(name);
+  if (!entry || !(*entry)["pid"].is_number_integer()) return std::nullopt;
+  return (*entry)["pid"].get<pid_t>();
+}
+
 testing::AssertionResult BrokerTest::broker_still_serving() const {
   CommandResult result = pyattach({"ls"});
   if (result.code() == 0) return testing::AssertionSuccess();

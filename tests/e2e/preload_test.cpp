@@ -13,12 +13,12 @@ class PreloadTest : public BrokerTest {
  protected:
   // The parent pid of a session's program, from its pid in `ls --json`.
   std::optional<pid_t> parent_of_session(const std::string& name) {
-    auto entry = session_entry(name);
-    if (!entry || !(*entry)["pid"].is_number_integer()) {
+    const auto pid = session_pid(name);
+    if (!pid) {
       ADD_FAILURE() << "no pid for session " << name << " in " << list_json().dump(2);
       return std::nullopt;
     }
-    return proc_parent((*entry)["pid"].get<pid_t>());
+    return proc_parent(*pid);
   }
 
   // What the preload_check.py session NAME printed, once it is ready.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "diagnostics.hpp"
+#include "text_lines.hpp"
 #include "unique_fd.hpp"
 
 namespace pyattach::e2e {
@@ -30,18 +31,6 @@ std::string read_proc_file(pid_t pid, const char* name) {
     data.append(buf, static_cast<std::size_t>(n));
   }
   return data;
-}
-
-std::vector<std::string> split_nul(const std::string& data) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start < data.size()) {
-    std::size_t end = data.find('\0', start);
-    if (end == std::string::npos) end = data.size();
-    parts.push_back(data.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
 }
 
 // The fields of /proc/PID/stat after the command name (which may hold spaces and
@@ -69,11 +58,11 @@ std::vector<pid_t> all_pids() {
 }
 
 std::vector<std::string> proc_cmdline(pid_t pid) {
-  return split_nul(read_proc_file(pid, "cmdline"));
+  return split_on(read_proc_file(pid, "cmdline"), '\0');
 }
 
 std::vector<std::string> proc_environ(pid_t pid) {
-  return split_nul(read_proc_file(pid, "environ"));
+  return split_on(read_proc_file(pid, "environ"), '\0');
 }
 
 std::optional<pid_t> proc_parent(pid_t pid) {

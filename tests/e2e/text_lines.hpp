@@ -7,17 +7,22 @@
 
 namespace pyattach::e2e {
 
-// The lines of `text` without their '\n' (a final newline does not add an empty line).
-inline std::vector<std::string> lines_of(std::string_view text) {
-  std::vector<std::string> lines;
+// The parts of `text` between separators (a final separator does not add an empty part).
+inline std::vector<std::string> split_on(std::string_view text, char separator) {
+  std::vector<std::string> parts;
   std::size_t start = 0;
   while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
+    std::size_t end = text.find(separator, start);
     if (end == std::string_view::npos) end = text.size();
-    lines.emplace_back(text.substr(start, end - start));
+    parts.emplace_back(text.substr(start, end - start));
     start = end + 1;
   }
-  return lines;
+  return parts;
+}
+
+// The lines of `text` without their '\n'.
+inline std::vector<std::string> lines_of(std::string_view text) {
+  return split_on(text, '\n');
 }
 
 // The row of a `pyattach ls` table whose NAME column (the second) is `name`.
