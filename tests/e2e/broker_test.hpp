@@ -66,9 +66,9 @@ class BrokerTest : public ::testing::Test {
   nlohmann::json list_json() const;
   // The session of that name from `ls --json`, if listed.
   std::optional<nlohmann::json> session_entry(std::string_view name) const;
-  // `pyattach ls` works: status 0.
   // The pid of that session's program, from `ls --json`, if listed with one.
   std::optional<pid_t> session_pid(std::string_view name) const;
+  // `pyattach ls` works: status 0.
   testing::AssertionResult broker_still_serving() const;
 
   // The pyattachd process serving this test's directory, if one runs.
