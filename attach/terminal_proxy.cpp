@@ -100,10 +100,42 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
   } restore{raw};
 
   std::string session_name = options.target;
+  // Handles every frame already read; returns the result once the session has ended.
+  // Frames may be waiting before we ever poll: the request that started the session
+  // can have read the program's output and its exit along with its own reply.
+  auto handle_frames = [&]() -> std::optional<ProxyResult> {
+    while (auto frame = broker.next_frame()) {
+      switch (frame->type) {
+        case MsgType::Output:
+          restore.drew = options.reset_terminal;
+          write_all(1, frame->payload);
+          break;
+        case MsgType::Attached:
+          session_name = nlohmann::json::parse(frame->payload).value("name", session_name);
+          break;
+        case MsgType::Exit: {
+          const auto exit = nlohmann::json::parse(frame->payload);
+          if (restore.drew && interactive && options.reset_terminal) {
+            if (exit.value("alternate_screen", false)) write_all(1, kLeaveAlternateScreen);
+            write_all(1, kModeReset);
+          }
+          restore.drew = false;
+          raw.restore();
+          return exit_result(exit, session_name);
+        }
+        case MsgType::Error:
+          throw_broker_error(*frame);
+        default:
+          break;
+      }
+    }
+    return std::nullopt;
+  };
   bool stdin_open = true;
   bool detaching = false;
   char buffer[16 * 1024];
   for (;;) {
+    if (auto result = handle_frames()) return *result;
     pollfd fds[3] = {{broker.fd(), POLLIN, 0},
                      {signals.fd(), POLLIN, 0},
                      {0, static_cast<short>(stdin_open && !detaching ? POLLIN : 0), 0}};
@@ -126,32 +158,9 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
       }
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      if (!broker.read_some()) throw UserError("lost the connection to the broker");
-      while (auto frame = broker.next_frame()) {
-        switch (frame->type) {
-          case MsgType::Output:
-            restore.drew = options.reset_terminal;
-            write_all(1, frame->payload);
-            break;
-          case MsgType::Attached:
-            session_name = nlohmann::json::parse(frame->payload).value("name", session_name);
-            break;
-          case MsgType::Exit: {
-            const auto exit = nlohmann::json::parse(frame->payload);
-            if (restore.drew && interactive && options.reset_terminal) {
-              if (exit.value("alternate_screen", false)) write_all(1, kLeaveAlternateScreen);
-              write_all(1, kModeReset);
-            }
-            restore.drew = false;
-            raw.restore();
-            return exit_result(exit, session_name);
-          }
-          case MsgType::Error:
-            throw_broker_error(*frame);
-          default:
-            break;
-        }
-      }
+      const bool open = broker.read_some();
+      if (auto result = handle_frames()) return *result;
+      if (!open) throw UserError("lost the connection to the broker");
     }
     if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
       const ssize_t got = ::read(0, buffer, sizeof buffer);

@@ -15,6 +15,8 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 // A client passes at most stdin, stdout and stderr; more is refused.
 constexpr std::size_t kMaxHeldFds = 3;
+// How long a finished connection waits for its peer to close (see linger()).
+constexpr std::uint64_t kLingerMs = 1000;
 
 }  // namespace
 
@@ -29,7 +31,7 @@ void Connection::start_reading() {
 
 void Connection::watch() {
   if (poll_.get() == nullptr) return;
-  int events = finishing_ ? 0 : UV_READABLE;
+  int events = finishing_ && !lingering_ ? 0 : UV_READABLE;
   if (!queue_.empty()) events |= UV_WRITABLE;
   uv_poll_start(poll_.get(), events | UV_DISCONNECT, on_poll);
 }
@@ -42,8 +44,12 @@ void Connection::on_poll(uv_poll_t* poll, int status, int events) {
     return;
   }
   if (events & UV_WRITABLE) self->flush();
-  if (self->poll_.get() != nullptr && (events & (UV_READABLE | UV_DISCONNECT)) && !self->finishing_)
+  if (self->poll_.get() == nullptr || !(events & (UV_READABLE | UV_DISCONNECT))) return;
+  if (self->lingering_) {
+    self->discard_until_eof();
+  } else if (!self->finishing_) {
     self->read_available();
+  }
 }
 
 void Connection::read_available() {
@@ -162,7 +168,7 @@ void Connection::flush() {
   watch();
   if (queue_.empty()) {
     if (finishing_) {
-      broker_.drop_connection(id_);
+      linger();
     } else {
       broker_.connection_drained(*this);
     }
@@ -178,14 +184,49 @@ void Connection::finish() {
   if (finishing_) return;
   finishing_ = true;
   if (queue_.empty()) {
-    broker_.drop_connection(id_);
+    linger();
   } else {
     watch();
   }
 }
 
+// Closing a socket whose peer's bytes are still unread makes the kernel reset the
+// connection, and the peer's recv() then fails with ECONNRESET before it has read our
+// last frame (an error it should print). So: end our side with EOF, keep reading and
+// dropping what the peer sends, and close once it has closed too, or after a while (a
+// peer that never closes must not hold the connection, nor a broker that is exiting).
+void Connection::linger() {
+  if (lingering_) return;
+  lingering_ = true;
+  ::shutdown(socket_.get(), SHUT_WR);
+  fds_.clear();
+  watch();
+  uv_timer_init(broker_.loop(), linger_timer_.get());
+  linger_timer_->data = this;
+  uv_timer_start(
+      linger_timer_.get(),
+      [](uv_timer_t* timer) {
+        if (auto* self = static_cast<Connection*>(timer->data))
+          self->broker_.drop_connection(self->id_);
+      },
+      kLingerMs, 0);
+}
+
+void Connection::discard_until_eof() {
+  char buffer[kReadChunk];
+  for (;;) {
+    const ssize_t got = ::recv(socket_.get(), buffer, sizeof buffer, MSG_DONTWAIT);
+    if (got > 0) continue;
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) return;
+    broker_.drop_connection(id_);
+    return;
+  }
+}
+
 void Connection::close() {
   poll_.close();
+  linger_timer_.close();
   socket_.reset();
   queue_.clear();
   pending_bytes_ = 0;

@@ -74,16 +74,20 @@ class Connection {
   void handle_bytes(std::string_view bytes);
   void flush();
   void watch();
+  void linger();
+  void discard_until_eof();
 
   Broker& broker_;
   Id id_;
   UniqueFd socket_;
   UvHandle<uv_poll_t> poll_;
+  UvHandle<uv_timer_t> linger_timer_;
   FrameDecoder decoder_;
   std::deque<UniqueFd> fds_;
   std::deque<Chunk> queue_;
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
+  bool lingering_ = false;  // our side is shut down; waiting for the peer's EOF
 };
 
 }  // namespace pyattach
