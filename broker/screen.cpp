@@ -542,6 +542,24 @@ std::string Screen::text() const {
   return out;
 }
 
+// The visible screen with attributes, drawn the way scrollback lines are (blank cells as
+// spaces, cells looking as they do on the session's terminal), for capture --ansi.
+std::string Screen::styled_text() const {
+  const WindowSize dims = size();
+  std::string out;
+  for (int row = 0; row < dims.rows; ++row) {
+    const std::size_t row_start = out.size();
+    write_cells(out, row_cells(row), false, BlankCells::kSpaces);
+    // Spaces the program wrote with the default pen look like blank cells: trim them too.
+    // (The row ends in a space only when its pen was the default: else SGR 0 follows.)
+    std::size_t end = out.size();
+    while (end > row_start && out[end - 1] == ' ') --end;
+    out.resize(end);
+    out += "\r\n";
+  }
+  return out;
+}
+
 // The newest scrollback lines as plain text, e.g. for a capture command.
 std::string Screen::scrollback_text(std::size_t max_lines) const {
   const std::size_t count = std::min(max_lines, scrollback_.size());

@@ -58,6 +58,9 @@ class Screen {
 
   // Plain text of the visible screen: rows joined by '\n', trailing spaces trimmed.
   std::string text() const;
+  // The visible rows with their SGR attributes and colours, each ending in "\r\n" with the
+  // pen reset and trailing blank cells trimmed (capture --ansi).
+  std::string styled_text() const;
 
   // Lines that scrolled off the top of the primary screen, at most the limit given.
   std::size_t scrollback_lines() const { return scrollback_.size(); }

@@ -448,6 +448,18 @@ TEST(Screen, ScrollbackKeepsAttributes) {
   EXPECT_EQ(a.scrollback_text(2), "red plain   \n");
 }
 
+TEST(Screen, StyledTextOfTheVisibleScreen) {
+  Screen a({.rows = 3, .cols = 20});
+  a.feed("\x1b[1;31mbold red\x1b[m plain\r\n\x1b[38;5;99;44mx\x1b[m \xe4\xb8\xad\x1b[3;1H   ");
+  EXPECT_EQ(a.styled_text(),
+            "\x1b[1;31mbold red\x1b[m plain\r\n"
+            "\x1b[38;5;99;44mx\x1b[m \xe4\xb8\xad\r\n"
+            "\r\n");
+  // A blank cell with a background colour is kept (as a space); the pen is reset at the end.
+  a.feed("\x1b[3;4H\x1b[42m \x1b[m");
+  EXPECT_TRUE(a.styled_text().ends_with("\r\n   \x1b[42m \x1b[m\r\n"));
+}
+
 TEST(Screen, ScrollbackLimit) {
   Screen a({.rows = 10, .cols = 20}, 5);
   for (int i = 1; i <= 100; ++i) a.feed("line " + std::to_string(i) + "\r\n");
