@@ -104,6 +104,7 @@ if __name__ == "__main__":
 PRELOADED = frozenset(sys.modules)
 
 import _io  # noqa: E402  (all imports below come after the preloads on purpose)
+import array
 import _locale
 import _weakref
 import atexit
@@ -115,6 +116,7 @@ import importlib
 import io
 import json
 import marshal
+import mmap
 import selectors
 import signal
 import socket
@@ -190,6 +192,30 @@ def penv(name):
     return None if sys.flags.ignore_environment else (os.environ.get(name) or None)
 
 
+def receive_datagram(sock, buffer):
+    """recv_fds() into a buffer allocated once: a fresh 4 MiB bytes object per request
+    costs more than the rest of the hand-off."""
+    nbytes, ancillary, flags, _ = sock.recvmsg_into([buffer], socket.CMSG_SPACE(16 * 4),
+                                                    socket.MSG_CMSG_CLOEXEC)
+    fds = array.array("i")
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+    return bytes(buffer[:nbytes]), list(fds), flags
+
+
+def replace_environ(env):
+    """os.environ becomes env, touching only the variables that differ: clearing and
+    refilling it costs a putenv per variable, and the caller's environment is usually the
+    zygote's with a few changes."""
+    current = os.environ
+    for key in [k for k in current if k not in env]:
+        del current[key]
+    for key, value in env.items():
+        if current.get(key) != value:
+            current[key] = value
+
+
 class BadRequest(Exception):
     """A datagram that cannot be served; rid is the request id when one could be read."""
 
@@ -228,6 +254,9 @@ class Zygote:
 
     def __init__(self, sock, pool_size):
         self.sock = sock
+        # Requests are read into this, not into a new 4 MiB object each time; anonymous
+        # memory, so only the pages a request fills are ever touched.
+        self.buffer = mmap.mmap(-1, MAX_DATAGRAM)
         self.children = {}  # pid -> request id
         # Pre-forked children not yet given a request, each waiting on its own channel:
         # a request then costs a hand-off instead of a fork (which grows with the
@@ -235,6 +264,9 @@ class Zygote:
         self.pool_size = pool_size
         self.idle = []  # [(pid, channel socket)]
         self.last_dispatch = 0.0  # time.monotonic() of the last hand-off
+        # The last request served, or a made-up one: what rehearse() walks through.
+        self.sample = json.dumps({"op": "spawn", "id": 0, "mode": "stdio", "argv": ["-c", "0"],
+                                  "cwd": "/", "env": dict(os.environ), "umask": 0o22}).encode()
         self.closed_in_child = False
         self.prepared = False  # prepare_child() done (in a child)
         # Each child sends its exit status to this socket just before os._exit, so "exited"
@@ -291,8 +323,7 @@ class Zygote:
     def receive(self):
         """Read and handle one datagram; False when the broker is gone."""
         try:
-            data, fds, flags, _ = socket.recv_fds(self.sock, MAX_DATAGRAM, 16,
-                                                  socket.MSG_CMSG_CLOEXEC)
+            data, fds, flags = receive_datagram(self.sock, self.buffer)
         except OSError as e:
             log("broker socket: %s" % e)
             return False
@@ -308,7 +339,8 @@ class Zygote:
             if not isinstance(msg, dict) or msg.get("op") != "spawn":
                 raise BadRequest("not a spawn request: %.200r" % (data,))
             rid, req = check_spawn(msg, len(fds))
-            self.spawn(rid, req, fds)
+            self.spawn(rid, req, fds, data)
+            self.sample = data
         except BadRequest as e:
             log("ignored datagram: %s" % e)
             if e.rid is not None:
@@ -368,13 +400,28 @@ class Zygote:
                 os._exit(70)  # not reached
         theirs.close()
         self.idle.append((pid, ours))
+        self.rehearse()
 
-    def spawn(self, rid, req, fds):
+    def rehearse(self):
+        """Walk the hand-off once after a fork, while nothing waits: the fork made every page
+        shared with the child again, and each one the hand-off writes would be copied (a few
+        microseconds each, a hundred or more pages) while a request waits."""
+        try:
+            self.buffer[:len(self.sample)] = self.sample
+            msg = json.loads(bytes(self.buffer[:len(self.sample)]).decode("utf-8"))
+            check_spawn(msg, {"pty": 1}.get(msg.get("mode"), 3))
+            json.dumps({"op": "spawned", "id": 0, "pid": 0}).encode("utf-8")
+            self.sel.select(0)
+            time.monotonic()
+        except Exception:
+            pass
+
+    def spawn(self, rid, req, fds, data):
         """Give request rid to a pooled child, or fork one for it, and tell the broker."""
         while self.idle:
             pid, channel = self.idle.pop(0)
             try:
-                socket.send_fds(channel, [json.dumps(req).encode("utf-8")], fds)
+                socket.send_fds(channel, [data], fds)
             except OSError as e:  # it died while waiting; reap() collects it
                 log("pooled child %d unreachable: %s" % (pid, e))
                 continue
@@ -451,7 +498,8 @@ def pooled_child_main(zygote, channel):
     child.  End of stream means the zygote is gone: exit quietly.  Never returns."""
     try:
         prepare_child(zygote)
-        data, fds, flags, _ = socket.recv_fds(channel, MAX_DATAGRAM, 16, socket.MSG_CMSG_CLOEXEC)
+        rehearse_request(zygote.sample)
+        data, fds, flags = receive_datagram(channel, zygote.buffer)
         channel.close()
         if not data:
             os._exit(0)
@@ -490,8 +538,7 @@ def specialise(zygote, req, fds, plan):
     for fd in fds:
         os.close(fd)
     prepare_child(zygote)
-    os.environ.clear()
-    os.environ.update(req["env"])
+    replace_environ(req["env"])
     time.tzset()
     utf8 = setup_locale()
     make_stdio("u" in ZYGOTE_OPTIONS or plan.unbuffered or bool(penv("PYTHONUNBUFFERED")), utf8)
@@ -523,6 +570,53 @@ def prepare_child(zygote):
         except Exception:
             pass
     importlib.invalidate_caches()  # rehearsed: the request's own call then copies no pages
+
+
+# Imports only what a fresh interpreter has loaded already: the program must find
+# sys.modules as python3 would give it.
+REHEARSAL_SOURCE = '''
+import os, sys
+def double(values):
+    return [2 * v for v in values]
+class Point:
+    def __init__(self, x):
+        self.x = x
+    def __repr__(self):
+        return f"Point({self.x!r})"
+print(f"{os.getpid()}: {sum(double(range(10)))} {Point(1)!r} {sys.argv!r}", file=SINK)
+'''
+
+
+def rehearse_request(sample):
+    """In an idle pooled child: go through a request's steps once (parse, environment,
+    locale, stdio, compile and run a small program, collect), undoing what shows, so the
+    pages they write are copied now rather than while the caller waits."""
+    saved = (sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__, sys.__stderr__)
+    try:
+        req = json.loads(sample.decode("utf-8"))
+        parse_command(req["argv"])
+        replace_environ(req["env"])
+        setup_locale()
+        make_stdio(False, True)
+        code = compile(REHEARSAL_SOURCE, "<rehearsal>", "exec", dont_inherit=True)
+        exec(code, {"__name__": "__rehearsal__", "SINK": io.StringIO()})
+        os.path.realpath(os.getcwd())
+        for hook in sys.path_hooks:  # what run_script asks of the script's directory
+            try:
+                hook(os.getcwd())
+                break
+            except ImportError:
+                continue
+        for name in list(sys.modules):  # what finish() looks at in every module
+            getattr(sys.modules[name], "__dict__", None)
+        gc.collect()
+        gc.get_objects()
+    except Exception:
+        pass
+    finally:
+        (sys.stdin, sys.stdout, sys.stderr,
+         sys.__stdin__, sys.__stdout__, sys.__stderr__) = saved
+        del CHILD_STDIO[:]
 
 
 def setup_locale():
