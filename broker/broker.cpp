@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "peer.hpp"
 #include "runtime_dir.hpp"
@@ -196,14 +197,33 @@ void Broker::zygote_exited(Zygote& zygote) {
   reap_orphans();
 }
 
+// As subreaper we inherit whatever a dead zygote leaves: session programs, `run`
+// programs (their client waits for the status) and pooled children. Every exited child
+// that no libuv process handle waits for is reaped here, else it stays a zombie; one
+// that was a session's or a run's program reports its status.
 void Broker::reap_orphans() {
-  std::vector<std::pair<int, pid_t>> orphans;
+  std::set<pid_t> managed;  // libuv reaps these itself (zygotes, helpers it spawned)
+  uv_walk(
+      loop_,
+      [](uv_handle_t* handle, void* pids) {
+        if (handle->type == UV_PROCESS)
+          static_cast<std::set<pid_t>*>(pids)->insert(reinterpret_cast<uv_process_t*>(handle)->pid);
+      },
+      &managed);
+  std::map<pid_t, int> programs;  // pid -> session or run id
   for (const auto& [id, session] : sessions_)
-    if (session->orphaned && session->running() && session->pid() > 0)
-      orphans.emplace_back(id, session->pid());
-  for (const auto& [id, pid] : orphans) {
+    if (session->running() && session->pid() > 0) programs[session->pid()] = id;
+  for (const auto& [id, run] : runs_)
+    if (run.pid > 0) programs[run.pid] = id;
+  std::ifstream children("/proc/self/task/" + std::to_string(::getpid()) + "/children");
+  std::vector<pid_t> pids;
+  for (pid_t pid; children >> pid;)
+    if (managed.count(pid) == 0) pids.push_back(pid);
+  for (const pid_t pid : pids) {
     int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) child_exited(id, pid, status);
+    if (::waitpid(pid, &status, WNOHANG) != pid) continue;
+    if (auto program = programs.find(pid); program != programs.end())
+      child_exited(program->second, pid, status);
   }
 }
 

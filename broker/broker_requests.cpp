@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "broker.hpp"
+#include "json_message.hpp"
 
 namespace pyattach {
 
@@ -61,7 +62,7 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
                     std::string(msg_type_name(frame.type)));
         return;
       }
-      on_hello(client, nlohmann::json::parse(frame.payload));
+      on_hello(client, parse_message(frame.payload));
       return;
     }
     switch (frame.type) {
@@ -69,16 +70,16 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
         on_input(client, frame.payload);
         return;
       case MsgType::NewSession:
-        on_new_session(client, nlohmann::json::parse(frame.payload));
+        on_new_session(client, parse_message(frame.payload));
         return;
       case MsgType::Run:
-        on_run(client, nlohmann::json::parse(frame.payload));
+        on_run(client, parse_message(frame.payload));
         return;
       case MsgType::Attach:
-        on_attach(client, nlohmann::json::parse(frame.payload));
+        on_attach(client, parse_message(frame.payload));
         return;
       case MsgType::Resize:
-        on_resize(client, nlohmann::json::parse(frame.payload));
+        on_resize(client, parse_message(frame.payload));
         return;
       case MsgType::Detach:
         on_detach(client);
@@ -87,7 +88,7 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
         on_list(client);
         return;
       case MsgType::Kill:
-        on_kill(client, nlohmann::json::parse(frame.payload));
+        on_kill(client, parse_message(frame.payload));
         return;
       case MsgType::KillServer:
         client.send_json(MsgType::Ok, nlohmann::json::object());

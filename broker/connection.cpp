@@ -181,7 +181,8 @@ void Connection::fail(std::string_view message) {
 }
 
 void Connection::finish() {
-  if (finishing_) return;
+  // Already closed (a failed write dropped it while its caller still held it): done.
+  if (finishing_ || poll_.get() == nullptr) return;
   finishing_ = true;
   if (queue_.empty()) {
     linger();

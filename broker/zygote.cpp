@@ -10,6 +10,7 @@
 
 #include "broker.hpp"
 #include "fd_passing.hpp"
+#include "json_message.hpp"
 
 namespace pyattach {
 
@@ -121,15 +122,21 @@ void Zygote::spawn(int session_id, nlohmann::json request, std::vector<UniqueFd>
   if (state_ == State::Ready) flush_queue();
 }
 
+// A burst of requests (hundreds of `run` at once) can fill the socket: the rest wait,
+// in order, until the zygote has read some.
 void Zygote::flush_queue() {
   while (!queued_.empty()) {
-    PendingSpawn pending = std::move(queued_.front());
+    if (!send_spawn(queued_.front())) {
+      if (poll_.get() != nullptr)
+        uv_poll_start(poll_.get(), UV_READABLE | UV_WRITABLE, on_readable);
+      return;
+    }
     queued_.pop_front();
-    send_spawn(pending);
   }
+  if (poll_.get() != nullptr) uv_poll_start(poll_.get(), UV_READABLE, on_readable);
 }
 
-void Zygote::send_spawn(PendingSpawn& pending) {
+bool Zygote::send_spawn(PendingSpawn& pending) {
   pending.request["op"] = "spawn";
   pending.request["id"] = pending.session_id;
   const std::string data =
@@ -137,16 +144,19 @@ void Zygote::send_spawn(PendingSpawn& pending) {
   std::vector<int> fds;
   for (const auto& fd : pending.fds) fds.push_back(fd.get());
   if (!send_with_fds(socket_.get(), data, fds)) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
     pending.done(0, std::string("cannot reach the zygote: ") + std::strerror(errno));
-    return;
+    return true;
   }
   in_flight_[pending.session_id] = std::move(pending.done);
   ++sessions_served_;
+  return true;
 }
 
-void Zygote::on_readable(uv_poll_t* poll, int, int) {
+void Zygote::on_readable(uv_poll_t* poll, int, int events) {
   auto* self = static_cast<Zygote*>(poll->data);
   if (self == nullptr) return;
+  if ((events & UV_WRITABLE) && self->state_ == State::Ready) self->flush_queue();
   std::string data;
   for (;;) {
     std::vector<UniqueFd> fds;  // the zygote sends none; any that arrive are closed
@@ -158,7 +168,7 @@ void Zygote::on_readable(uv_poll_t* poll, int, int) {
     }
     if (got < 0) return;
     try {
-      self->handle_message(nlohmann::json::parse(data));
+      self->handle_message(parse_message(data));
     } catch (const nlohmann::json::exception& e) {
       std::cerr << "pyattachd: ignoring a malformed zygote message: " << e.what() << "\n";
     }

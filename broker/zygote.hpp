@@ -72,7 +72,8 @@ class Zygote {
   static void on_readable(uv_poll_t* poll, int status, int events);
   static void on_process_exit(uv_process_t* process, int64_t exit_status, int term_signal);
   void handle_message(const nlohmann::json& message);
-  void send_spawn(PendingSpawn& pending);
+  // False if the socket is full (the request is untouched): retried once it drains.
+  bool send_spawn(PendingSpawn& pending);
   void flush_queue();
   // The zygote can no longer serve: fail everything waiting, let the broker forget it.
   void fail(const std::string& error);
