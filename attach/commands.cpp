@@ -47,10 +47,13 @@ std::string format_age(double seconds) {
 
 std::string format_state(const nlohmann::json& session) {
   const std::string state = session.at("state");
-  if (state == "exited") return "exited " + std::to_string(session.at("status").get<int>());
-  if (state == "killed") return "killed " + session.at("signal").get<std::string>();
-  if (session.at("pid").get<int>() == 0) return "starting";
-  return state;
+  std::string text = state;
+  if (state == "exited") text = "exited " + std::to_string(session.at("status").get<int>());
+  if (state == "killed") text = "killed " + session.at("signal").get<std::string>();
+  if (state == "running" && session.at("pid").get<int>() == 0) text = "starting";
+  // The details are in `ls --json` (log_error); the table says there is something to see.
+  if (session.contains("log_error") && !session.at("log_error").is_null()) text += ", log failed";
+  return text;
 }
 
 std::string format_command(const nlohmann::json& argv) {
@@ -70,8 +73,9 @@ int command_attach(const Args& args) {
   cxxopts::Options options("pyattach attach", "Attach to a session");
   options.positional_help("NAME|ID");
   options.add_options()("detach-key", "detach key, ^X or C-x (default ^\\)",
-                        cxxopts::value<std::string>())("target", "session",
-                                                       cxxopts::value<std::string>());
+                        cxxopts::value<std::string>())(
+      "r,read-only", "watch only: keys (but the detach key) and window size are ignored")(
+      "target", "session", cxxopts::value<std::string>());
   options.parse_positional({"target"});
   const auto parsed = parse_options(options, args);
   if (!parsed) return 0;
@@ -81,12 +85,19 @@ int command_attach(const Args& args) {
                        : kDefaultDetachKey;
   auto broker = BrokerClient::connect(false);
   if (!broker) throw UserError("no session '" + target + "' (no broker is running)");
-  return run_terminal_proxy(*broker, {target, key}).status;
+  AttachOptions attach{target, key};
+  if (parsed->count("read-only")) {
+    // The broker ignores this client's input and size; the proxy needs no difference.
+    broker->send_json(MsgType::Attach, {{"target", target}, {"read_only", true}});
+    attach.already_attached = true;
+  }
+  return run_terminal_proxy(*broker, attach).status;
 }
 
 int command_ls(const Args& args) {
   cxxopts::Options options("pyattach ls", "List sessions");
-  options.add_options()("json", "print every field as JSON");
+  options.add_options()("json", "print every field as JSON")(
+      "q,quiet", "print only the session names, one per line");
   const auto parsed = parse_options(options, args);
   if (!parsed) return 0;
   if (!parsed->unmatched().empty())
@@ -100,6 +111,11 @@ int command_ls(const Args& args) {
   }
   if (parsed->count("json")) {
     std::cout << reply.dump(2) << "\n";
+    return 0;
+  }
+  if (parsed->count("quiet")) {
+    for (const auto& session : reply.at("sessions"))
+      std::cout << session.at("name").get<std::string>() << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {

@@ -16,5 +16,9 @@ int command_attach(const Args& args);
 int command_ls(const Args& args);
 int command_kill(const Args& args);
 int command_kill_server(const Args& args);
+int command_capture(const Args& args);
+int command_wait(const Args& args);
+int command_send(const Args& args);
+int command_rm(const Args& args);
 
 }  // namespace pyattach

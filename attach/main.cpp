@@ -18,8 +18,14 @@ constexpr const char* kUsage =
     "                      run like python3: same output, status and signals, preloaded\n"
     "  bundle [--python PATH] [--preload MODS] -o FILE\n"
     "                      write a starter: FILE ARGS... runs like python3 ARGS..., preloaded\n"
-    "  attach NAME|ID      attach to a session (detach with Ctrl-\\)\n"
-    "  ls [--json]         list sessions\n"
+    "  attach [-r] NAME|ID attach to a session (detach with Ctrl-\\); -r: watch only\n"
+    "  ls [--json|-q]      list sessions\n"
+    "  capture [-S LINES] [--ansi] NAME|ID\n"
+    "                      print a session's screen, with LINES of scrollback first\n"
+    "  send [-e] NAME|ID [TEXT...]\n"
+    "                      type TEXT (or standard input) into a session; -e: then Enter\n"
+    "  wait NAME|ID...     wait until sessions end; exit with the last one's status\n"
+    "  rm [-a] NAME|ID...  remove ended sessions (-a: all of them)\n"
     "  kill [-s SIG] NAME|ID\n"
     "                      signal a running session; remove an ended one\n"
     "  kill-server         stop the broker and every session\n"
@@ -38,7 +44,11 @@ int main(int argc, char** argv) {
                                                    {"ls", pyattach::command_ls},
                                                    {"list", pyattach::command_ls},
                                                    {"kill", pyattach::command_kill},
-                                                   {"kill-server", pyattach::command_kill_server}};
+                                                   {"kill-server", pyattach::command_kill_server},
+                                                   {"capture", pyattach::command_capture},
+                                                   {"send", pyattach::command_send},
+                                                   {"wait", pyattach::command_wait},
+                                                   {"rm", pyattach::command_rm}};
   if (argc < 2) {
     std::cerr << kUsage;
     return pyattach::kStatusUsage;

@@ -58,6 +58,20 @@ class Broker {
   void on_list(Connection& client);
   void on_kill(Connection& client, const nlohmann::json& request);
   Session* find_session(const std::string& target);
+
+  // session_requests.cpp: capture, wait, send, rm, session logs.
+  void on_capture(Connection& client, const nlohmann::json& request);
+  void on_wait(Connection& client, const nlohmann::json& request);
+  void wait_result(int waiter_id, std::size_t index, const nlohmann::json& ended);
+  void on_send(Connection& client, const nlohmann::json& request);
+  // Input from a connection that is not attached: for the session it chose with Send.
+  void on_send_input(Connection& client, std::string_view bytes);
+  void on_send_end(Connection& client);
+  void on_remove(Connection& client, const nlohmann::json& request);
+  // The log a NewSession request asks for ("log" or "log_dir"): null with `error` empty
+  // if none, null with `error` set if it cannot be opened.
+  std::unique_ptr<SessionLog> open_session_log(const nlohmann::json& request,
+                                               const std::string& name, std::string& error);
   Zygote* zygote_for(const Profile& profile, const std::vector<std::string>& env,
                      std::string& error);
   void session_spawned(Connection::Id client_id, int session_id, pid_t pid,
@@ -91,6 +105,21 @@ class Broker {
   };
   std::map<int, Run> runs_;
   std::map<int, const Zygote*> session_zygote_;  // which zygote forked each running session
+  // Clients of `pyattach wait`: answered once every session they named has ended.
+  struct Waiter {
+    Connection::Id client;
+    std::vector<nlohmann::json> results;  // per named session, in the order named
+    std::size_t remaining = 0;
+  };
+  std::map<int, Waiter> waiters_;
+  int next_waiter_id_ = 1;
+  // Clients of `pyattach send`: their Input goes to this session, counted.
+  struct Sender {
+    int session;
+    std::uint64_t written = 0;
+    std::uint64_t dropped = 0;
+  };
+  std::map<Connection::Id, Sender> senders_;
 };
 
 }  // namespace pyattach

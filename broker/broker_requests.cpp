@@ -90,6 +90,21 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
       case MsgType::Kill:
         on_kill(client, parse_message(frame.payload));
         return;
+      case MsgType::Capture:
+        on_capture(client, parse_message(frame.payload));
+        return;
+      case MsgType::Wait:
+        on_wait(client, parse_message(frame.payload));
+        return;
+      case MsgType::Send:
+        on_send(client, parse_message(frame.payload));
+        return;
+      case MsgType::SendEnd:
+        on_send_end(client);
+        return;
+      case MsgType::Remove:
+        on_remove(client, parse_message(frame.payload));
+        return;
       case MsgType::KillServer:
         client.send_json(MsgType::Ok, nlohmann::json::object());
         shutdown();
@@ -162,8 +177,14 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
 
   const int id = next_session_id_++;
   if (name.empty()) name = std::to_string(id);
+  auto log = open_session_log(request, name, error);
+  if (!log && !error.empty()) {
+    client.fail(error);
+    return;
+  }
   auto session =
       std::make_unique<Session>(*this, id, name, launch.argv, std::move(pty->master), size);
+  if (log) session->record_to(std::move(log));
   session->transient = request.value("transient", false);
   if (request.value("attach", false)) session->add_client(client);
   sessions_.emplace(id, std::move(session));
@@ -246,20 +267,23 @@ void Broker::on_attach(Connection& client, const nlohmann::json& request) {
     client.fail("this connection is already attached");
     return;
   }
-  session->attach(client, requested_size(request));
+  session->attach(client, requested_size(request), request.value("read_only", false));
 }
 
 void Broker::on_input(Connection& client, const std::string& bytes) {
-  if (!client.attached_session) return;
+  if (!client.attached_session) {
+    on_send_input(client, bytes);  // `pyattach send`, if that is what this client is
+    return;
+  }
   if (auto found = sessions_.find(*client.attached_session); found != sessions_.end())
-    found->second->write_input(bytes);
+    found->second->input_from(client.id(), bytes);
 }
 
 void Broker::on_resize(Connection& client, const nlohmann::json& request) {
   const auto size = requested_size(request);
   if (!client.attached_session || !size) return;
   if (auto found = sessions_.find(*client.attached_session); found != sessions_.end())
-    found->second->resize(*size);
+    found->second->resize_from(client.id(), *size);
 }
 
 void Broker::on_detach(Connection& client) {

@@ -25,6 +25,22 @@ constexpr std::uint64_t kLingerMs = 500;
 // Input for a program that does not read it is kept up to this much, then dropped.
 constexpr std::size_t kMaxPendingInput = 1024 * 1024;
 
+// The visible rows with their attributes. TEMPORARY: Screen::styled_text() is being added
+// by another change; until it is in, the plain text stands in for it.
+template <typename ScreenModel>
+std::string styled_visible_rows(const ScreenModel& screen) {
+  if constexpr (requires { screen.styled_text(); }) {
+    return screen.styled_text();
+  } else {
+    std::string out;
+    for (char c : screen.text()) {
+      if (c == '\n') out += "\x1b[0m\r";
+      out.push_back(c);
+    }
+    return out + "\x1b[0m\r\n";
+  }
+}
+
 }  // namespace
 
 int shell_status(int wait_status) {
@@ -81,7 +97,7 @@ void Session::read_available() {
 
 void Session::forward(std::string_view bytes) {
   auto payload = std::make_shared<const std::string>(bytes);
-  for (const auto client_id : clients_) {
+  for (const auto& [client_id, info] : clients_) {
     Connection* client = broker_.connection(client_id);
     if (client == nullptr || client->needs_redraw) continue;
     if (client->pending_bytes() > kMaxClientBacklog) {
@@ -90,6 +106,7 @@ void Session::forward(std::string_view bytes) {
     }
     client->send_shared(MsgType::Output, payload);
   }
+  if (log_) log_->write(bytes);
   screen_.feed(bytes);
   screen_bytes_seen_ += bytes.size();
 }
@@ -131,17 +148,41 @@ void Session::finish(int wait_status) {
   linger_.close();
   drain_remaining_output();
   wait_status_ = wait_status;
+  ended_at_ = std::chrono::system_clock::now();
   close_terminal();
   const auto message = exit_message();
-  for (const auto client_id : clients_) {
+  for (const auto& [client_id, info] : clients_) {
     if (Connection* client = broker_.connection(client_id)) {
+      // A client skipped while behind would otherwise end on a stale screen.
+      if (client->needs_redraw) redraw_to(*client);
       client->attached_session.reset();
       client->send_json(MsgType::Exit, message);
       client->finish();
     }
   }
   clients_.clear();
+  auto watchers = std::move(end_watchers_);
+  end_watchers_.clear();
+  for (auto& done : watchers) notify_ended(std::move(done));
   broker_.session_finished(*this);
+}
+
+void Session::when_ended(EndWatcher done) {
+  if (running()) {
+    end_watchers_.push_back(std::move(done));
+    return;
+  }
+  notify_ended(std::move(done));
+}
+
+void Session::notify_ended(EndWatcher done) const {
+  auto ended = describe();
+  if (!log_) {
+    done(ended);
+    return;
+  }
+  // Whoever waits for the end may read the log next: it must be complete by then.
+  log_->when_flushed([done = std::move(done), ended = std::move(ended)] { done(ended); });
 }
 
 void Session::close_terminal() {
@@ -154,38 +195,76 @@ void Session::hang_up() {
   close_terminal();
 }
 
-void Session::attach(Connection& client, std::optional<WindowSize> size) {
-  client.send_json(MsgType::Attached, {{"id", id_}, {"name", name_}});
-  if (running() && size) resize(*size);
-  client.send(MsgType::Output, screen_.redraw());
+void Session::attach(Connection& client, std::optional<WindowSize> size, bool read_only) {
+  client.send_json(MsgType::Attached, {{"id", id_}, {"name", name_}, {"read_only", read_only}});
   if (!running()) {
+    client.send(MsgType::Output, screen_.redraw());
     client.send_json(MsgType::Exit, exit_message());
     client.finish();
     return;
   }
   add_client(client);
+  AttachedClient& info = clients_[client.id()];
+  info.read_only = read_only;
+  info.size = read_only ? std::nullopt : size;
+  if (info.size) resize(*info.size);  // before the redraw, which is then at the new size
+  client.send(MsgType::Output, screen_.redraw());
 }
 
 void Session::add_client(Connection& client) {
   client.attached_session = id_;
   client.needs_redraw = false;
-  clients_.insert(client.id());
+  // A client added at creation asked for the size the session was created with.
+  clients_[client.id()] = AttachedClient{false, screen_.size(), ++activity_counter_};
 }
 
 void Session::detach(Connection& client) {
-  clients_.erase(client.id());
+  forget_client(client.id());
   client.attached_session.reset();
 }
 
-void Session::write_input(std::string_view bytes) {
-  if (!master_ || bytes.empty()) return;
+void Session::forget_client(Connection::Id client) {
+  if (clients_.erase(client) == 0) return;
+  apply_active_size();
+}
+
+void Session::apply_active_size() {
+  const AttachedClient* latest = nullptr;
+  for (const auto& [id, info] : clients_)
+    if (!info.read_only && info.size &&
+        (latest == nullptr || info.last_active > latest->last_active))
+      latest = &info;
+  if (latest != nullptr) resize(*latest->size);
+}
+
+void Session::input_from(Connection::Id client, std::string_view bytes) {
+  auto found = clients_.find(client);
+  if (found == clients_.end() || found->second.read_only) return;
+  found->second.last_active = ++activity_counter_;
+  // Typing makes this client the active one: the program gets its size (as tmux does).
+  if (found->second.size) resize(*found->second.size);
+  write_input(bytes);
+}
+
+void Session::resize_from(Connection::Id client, WindowSize size) {
+  auto found = clients_.find(client);
+  if (found == clients_.end() || found->second.read_only) return;
+  found->second.size = size;
+  found->second.last_active = ++activity_counter_;
+  resize(size);
+}
+
+bool Session::write_input(std::string_view bytes) {
+  if (!master_) return false;
+  if (bytes.empty()) return true;
   if (pending_input_.size() + bytes.size() > kMaxPendingInput) {
     std::cerr << "pyattachd: session " << name_ << " does not read its input; dropped "
               << bytes.size() << " bytes\n";
-    return;
+    return false;
   }
   pending_input_.append(bytes);
   flush_input();
+  return true;
 }
 
 void Session::flush_input() {
@@ -217,6 +296,35 @@ bool Session::signal(int sig) {
   return ::kill(pid_, sig) == 0;
 }
 
+std::string Session::capture(std::size_t scrollback_lines, bool ansi) const {
+  std::string out;
+  if (ansi) {
+    if (scrollback_lines > 0) out = screen_.scrollback_styled(scrollback_lines);
+    out += styled_visible_rows(screen_);
+    // Lines end as in a text file; a terminal's output processing adds the CR back.
+    std::string lf;
+    lf.reserve(out.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (!(out[i] == '\r' && i + 1 < out.size() && out[i + 1] == '\n')) lf.push_back(out[i]);
+    return lf;
+  }
+  if (scrollback_lines > 0 && screen_.scrollback_lines() > 0)
+    out = screen_.scrollback_text(scrollback_lines) + "\n";
+  out += screen_.text();
+  // Empty rows below the last text are the screen's, not the program's.
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (!out.empty()) out.push_back('\n');
+  return out;
+}
+
+namespace {
+
+double unix_seconds(std::chrono::system_clock::time_point when) {
+  return std::chrono::duration<double>(when.time_since_epoch()).count();
+}
+
+}  // namespace
+
 nlohmann::json Session::describe() const {
   const double age =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
@@ -232,14 +340,27 @@ nlohmann::json Session::describe() const {
       status = WEXITSTATUS(*wait_status_);
     }
   }
+  std::size_t read_only_clients = 0;
+  for (const auto& [id, info] : clients_) read_only_clients += info.read_only ? 1 : 0;
+  const WindowSize size = screen_.size();
   return {{"id", id_},
           {"name", name_},
           {"pid", pid_},
           {"state", state},
           {"status", status},
           {"signal", sig},
+          {"wait_status", wait_status_ ? nlohmann::json(*wait_status_) : nlohmann::json()},
           {"clients", clients_.size()},
+          {"read_only_clients", read_only_clients},
           {"age_s", age},
+          {"created", unix_seconds(created_)},
+          {"ended", ended_at_ ? nlohmann::json(unix_seconds(*ended_at_)) : nlohmann::json()},
+          {"cols", size.cols},
+          {"rows", size.rows},
+          {"transient", transient},
+          {"log", log_ ? nlohmann::json(log_->path()) : nlohmann::json()},
+          {"log_bytes", log_ ? nlohmann::json(log_->bytes_written()) : nlohmann::json()},
+          {"log_error", log_ && log_->error() ? nlohmann::json(*log_->error()) : nlohmann::json()},
           {"command", command_}};
 }
 

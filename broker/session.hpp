@@ -10,21 +10,31 @@
 #include <uv.h>
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "connection.hpp"
 #include "pty.hpp"
 #include "screen.hpp"
+#include "session_log.hpp"
 #include "uv_handle.hpp"
 
 namespace pyattach {
 
 class Broker;
+
+// What the session knows of each attached client.
+struct AttachedClient {
+  bool read_only = false;          // its input and its window size are ignored
+  std::optional<WindowSize> size;  // its terminal's size, once it has told us
+  std::uint64_t last_active = 0;   // when it last attached, typed or resized (a counter)
+};
 
 class Session {
  public:
@@ -38,28 +48,47 @@ class Session {
   pid_t pid() const { return pid_; }
   bool running() const { return !wait_status_.has_value(); }
   std::optional<int> wait_status() const { return wait_status_; }
-  const std::set<Connection::Id>& clients() const { return clients_; }
+  const std::map<Connection::Id, AttachedClient>& clients() const { return clients_; }
 
   // The zygote forked the program.
   void started(pid_t pid);
   // The program ended with this wait status: forward what is left, tell the clients.
   void ended(int wait_status);
 
-  // Sends the screen as it is now, then the live stream.
-  void attach(Connection& client, std::optional<WindowSize> size);
+  // Sends the screen as it is now, then the live stream. A read-only client only watches.
+  void attach(Connection& client, std::optional<WindowSize> size, bool read_only = false);
   // Adds a client before the program starts: it sees every byte, so no redraw.
   void add_client(Connection& client);
   bool alternate_screen() const { return screen_.alternate_screen(); }
   void detach(Connection& client);
-  void write_input(std::string_view bytes);
-  // The most recently attached or resized client decides the size, as in tmux.
+  // Bytes for the program's terminal; false if they were dropped (ended, or the program
+  // leaves too much input unread).
+  bool write_input(std::string_view bytes);
+  // Input and window size from an attached client. Window size policy, as tmux's
+  // default: the most recently active client (attached, typed or resized) sets the size;
+  // read-only clients never do.
+  void input_from(Connection::Id client, std::string_view bytes);
+  void resize_from(Connection::Id client, WindowSize size);
   void resize(WindowSize size);
+  WindowSize size() const { return screen_.size(); }
   // Sends the current screen to a client that was skipped while it was behind.
   void redraw_to(Connection& client);
   // Sends `sig` to the program's process group (a terminal would do the same).
   bool signal(int sig);
   // The broker is going away: hang up the terminal.
   void hang_up();
+
+  // The screen as text (`pyattach capture`): the newest `scrollback_lines` lines of
+  // scrollback, then the visible rows; with `ansi`, with colours and attributes.
+  std::string capture(std::size_t scrollback_lines, bool ansi) const;
+
+  // Records every byte the program writes from now on to `log`.
+  void record_to(std::unique_ptr<SessionLog> log) { log_ = std::move(log); }
+  // Runs `done` with describe() once the program has ended and its log, if any, holds
+  // all its output; at once if that is already so. `done` must not assume the session
+  // still exists (a finished `run` session is removed).
+  using EndWatcher = std::function<void(const nlohmann::json& ended)>;
+  void when_ended(EndWatcher done);
 
   nlohmann::json describe() const;
   // Exit payload for clients: reason "exited", raw status, and the shell-style code.
@@ -78,6 +107,10 @@ class Session {
   void close_terminal();
   // Records the status and tells the clients: the program and its output are done.
   void finish(int wait_status);
+  void notify_ended(EndWatcher done) const;
+  void forget_client(Connection::Id client);
+  // Applies the size of the most recently active client that has one.
+  void apply_active_size();
 
   Broker& broker_;
   int id_;
@@ -86,6 +119,8 @@ class Session {
   pid_t pid_ = 0;
   std::optional<int> wait_status_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point created_ = std::chrono::system_clock::now();
+  std::optional<std::chrono::system_clock::time_point> ended_at_;
   UniqueFd master_;
   UvHandle<uv_poll_t> poll_;
   bool master_eof_ = false;
@@ -96,7 +131,10 @@ class Session {
   std::optional<int> pending_status_;
   UvHandle<uv_timer_t> linger_;
   Screen screen_;
-  std::set<Connection::Id> clients_;
+  std::map<Connection::Id, AttachedClient> clients_;
+  std::uint64_t activity_counter_ = 0;
+  std::unique_ptr<SessionLog> log_;
+  std::vector<EndWatcher> end_watchers_;
 };
 
 // Shell-style status: exit code, or 128 + signal number.

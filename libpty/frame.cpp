@@ -14,9 +14,9 @@ std::uint32_t get_u32(const char* p) {
   return value;
 }
 
+// Every type named in msg_type_name, so a type added there is accepted here too.
 bool known_type(std::uint32_t type) {
-  return type >= static_cast<std::uint32_t>(MsgType::Hello) &&
-         type <= static_cast<std::uint32_t>(MsgType::Run);
+  return msg_type_name(static_cast<MsgType>(type)) != "Unknown";
 }
 
 }  // namespace
@@ -57,6 +57,16 @@ std::string_view msg_type_name(MsgType type) {
       return "KillServer";
     case MsgType::Run:
       return "Run";
+    case MsgType::Capture:
+      return "Capture";
+    case MsgType::Wait:
+      return "Wait";
+    case MsgType::Send:
+      return "Send";
+    case MsgType::SendEnd:
+      return "SendEnd";
+    case MsgType::Remove:
+      return "Remove";
   }
   return "Unknown";
 }

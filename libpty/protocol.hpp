@@ -32,6 +32,16 @@ enum class MsgType : std::uint32_t {
   Run = 17,            // C->B       like NewSession, with the caller's stdin, stdout and
                        //            stderr attached (SCM_RIGHTS); answered SessionStarted
                        //            then Exit, with no PTY and no session
+  // 18-29: sessions as a multiplexer (capture, wait, send, rm).
+  Capture = 18,  // C->B  {"target":S,"scrollback":N,"ansi":B}; answered with the text as
+                 //       Output frames, then Ok {}
+  Wait = 19,     // C->B  {"targets":[S...]}; answered once all have ended (and their logs
+                 //       are written): Ok {"sessions":[{...as in ListReply...}]}
+  Send = 20,     // C->B  {"target":S}; answered Ok. The connection's Input frames then go
+                 //       to that session's terminal, without attaching
+  SendEnd = 21,  // C->B  {}; answered Ok {"bytes":N} once all input is queued, or Error
+  Remove = 22,   // C->B  {"targets":[S...],"all":B}; removes ended sessions; answered
+                 //       Ok {"removed":[S...],"errors":["one line"...]}
 };
 
 // For messages in logs and errors.
