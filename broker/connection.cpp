@@ -31,7 +31,7 @@ void Connection::start_reading() {
 
 void Connection::watch() {
   if (poll_.get() == nullptr) return;
-  int events = finishing_ && !lingering_ ? 0 : UV_READABLE;
+  int events = finishing_ && !lingering_ && !broken_ ? 0 : UV_READABLE;
   if (!queue_.empty()) events |= UV_WRITABLE;
   uv_poll_start(poll_.get(), events | UV_DISCONNECT, on_poll);
 }
@@ -39,7 +39,7 @@ void Connection::watch() {
 void Connection::on_poll(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<Connection*>(poll->data);
   if (self == nullptr) return;
-  if (status < 0) {
+  if (status < 0 || self->broken_) {
     self->broker_.drop_connection(self->id_);
     return;
   }
@@ -120,7 +120,7 @@ void Connection::send_json(MsgType type, const nlohmann::json& payload) {
 }
 
 void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> payload) {
-  if (poll_.get() == nullptr) return;
+  if (poll_.get() == nullptr || broken_) return;
   Chunk chunk{encode_frame(type, {}), std::move(payload)};
   // The payload travels as its own buffer, shared between clients and not copied.
   const auto length = static_cast<std::uint32_t>(chunk.payload->size());
@@ -152,7 +152,13 @@ void Connection::flush() {
     if (wrote < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
-      broker_.drop_connection(id_);
+      // The peer is gone. Not dropped here: our caller may be looping over connections
+      // (a session's output to each client) and must not see one vanish. The poll
+      // callback sees the hang-up next and drops it.
+      broken_ = true;
+      queue_.clear();
+      pending_bytes_ = 0;
+      watch();
       return;
     }
     std::size_t left = static_cast<std::size_t>(wrote);

@@ -88,6 +88,7 @@ class Connection {
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
   bool lingering_ = false;  // our side is shut down; waiting for the peer's EOF
+  bool broken_ = false;     // a write failed: the peer is gone (dropped by on_poll)
 };
 
 }  // namespace pyattach
