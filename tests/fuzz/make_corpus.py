@@ -47,6 +47,8 @@ BROKER = {
     "unknown_type": b"\0" + HELLO + struct.pack("<II", 99, 0),
     "server_to_client_type": b"\0" + HELLO + frame("Output", b"x"),
     "wrong_types": b"\0" + HELLO + frame("NewSession", dict(LAUNCH, argv="job.py", rows="x")),
+    # get<int>() of a float that does not fit is undefined behaviour (see json_message.hpp)
+    "float_out_of_range": b"\0" + frame("Hello", {"version": 1e30}),
 }
 
 ZYGOTE = {
@@ -59,6 +61,7 @@ ZYGOTE = {
     "with_fd": b'@{"op":"ready"}\n{"op":"spawned","id":2,"pid":7}',
     "unknown_op": b'{"op":"what","id":1}\n{"id":1}\n[1,2]\n"op"',
     "wrong_types": b'{"op":"ready","load_ms":"x"}\n{"op":"spawned","id":"1","pid":1.5}',
+    "float_out_of_range": b'{"op":"ready"}\n{"op":"spawned","id":1e+100,"pid":5}',
 }
 
 EXIT = frame("Exit", {"reason": "exited", "status": 3})
