@@ -348,6 +348,27 @@ class Bench {
     }
   }
 
+  // Until the server's copy of the screen shows `marker`: asked without a client where
+  // the tool can print its screen, else seen through a client that attaches and leaves.
+  bool wait_until_screen_shows(Tool& tool, const std::string& id, const std::string& marker) {
+    const auto deadline = Clock::now() + seconds(30);
+    while (Clock::now() < deadline) {
+      const auto shown = tool.screen_shows(id, marker);
+      if (!shown) {
+        PtyProcess client(tool.attach_command(id), tool.env(), kCols, kRows);
+        Drain drain(client.master());
+        const bool seen = drain.until(marker, deadline);
+        client.stop();
+        std::this_thread::sleep_for(milliseconds(200));  // the server forgets the client
+        return seen;
+      }
+      if (*shown) return true;
+      throw_if_interrupted();
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return false;
+  }
+
   // Memory with 1 and N idle sessions, ls with N, then full-screen sessions.
   void sessions(Tool& tool, Row& row) {
     tool.shutdown();  // a fresh server: nothing left from the throughput runs
@@ -378,10 +399,8 @@ class Bench {
       }
     }
 
-    if (!tool.screen_shows(name("i", 0), "READY-")) {
-      row.notes.push_back(
-          "full screen + scrollback: not measured (no copy of the screen to "
-          "check that the output arrived, or see multiplexer_tools.cpp)");
+    if (const std::string why = tool.fill_skip_reason(); !why.empty()) {
+      row.notes.push_back("full screen + scrollback not measured: " + why);
       return;
     }
     for (int k = 0; k < o_.fill_sessions; ++k) {
@@ -389,14 +408,7 @@ class Bench {
       const std::string id = name("f", k);
       const std::string nonce = make_nonce(rng_);
       programs.push_back(tool.create(id, "fill", nonce, o_.fill_lines));
-      const auto deadline = Clock::now() + seconds(30);
-      bool shown = false;
-      while (!(shown = tool.screen_shows(id, "END-" + nonce).value_or(false)) &&
-             Clock::now() < deadline) {
-        throw_if_interrupted();
-        std::this_thread::sleep_for(milliseconds(20));
-      }
-      if (!shown) {
+      if (!wait_until_screen_shows(tool, id, "END-" + nonce)) {
         row.notes.push_back("fill: the end marker never reached the server's screen");
         return;
       }

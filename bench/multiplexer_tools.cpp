@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -32,7 +33,12 @@ SessionProgram wait_for_program(const std::string& info_path, std::chrono::secon
 
 class Tmux : public Tool {
  public:
-  explicit Tmux(const std::string& work_dir) : Tool("tmux", work_dir) {}
+  explicit Tmux(const std::string& work_dir) : Tool("tmux", work_dir) {
+    // Default settings (history-limit 2000), whatever the user's ~/.tmux.conf, except that
+    // the server stays when its last session is killed: otherwise the next new-session
+    // races with the exiting server.
+    std::ofstream(dir_ + "/tmux.conf") << "set -g exit-empty off\n";
+  }
   std::vector<std::string> attach_command(const std::string& id) const override {
     return base({"attach-session", "-t", id});
   }
@@ -56,12 +62,16 @@ class Tmux : public Tool {
     cmd.insert(cmd.end(), program.begin(), program.end());
     return cmd;
   }
-  void stop_server() override { run_command(base({"kill-server"}), env_); }
+  void stop_server() override {
+    run_command(base({"kill-server"}), env_);
+    // The server may still be exiting: the next command must start a new one, not reach it.
+    std::error_code ignored;
+    fs::remove(dir_ + "/tmux.sock", ignored);
+  }
 
  private:
-  // -f /dev/null: default settings (history-limit 2000), whatever the user's ~/.tmux.conf.
   std::vector<std::string> base(std::vector<std::string> args) const {
-    std::vector<std::string> cmd = {"tmux", "-S", dir_ + "/tmux.sock", "-f", "/dev/null"};
+    std::vector<std::string> cmd = {"tmux", "-S", dir_ + "/tmux.sock", "-f", dir_ + "/tmux.conf"};
     cmd.insert(cmd.end(), args.begin(), args.end());
     return cmd;
   }
@@ -78,10 +88,9 @@ class Screen : public Tool {
   std::optional<std::vector<std::string>> ls_command() const override {
     return std::vector<std::string>{"screen", "-ls"};
   }
-  std::optional<bool> screen_shows(const std::string&, const std::string&) override {
-    // Not measured: a detached screen session is 80x24 whatever the terminal it was
-    // created on, so the 120-column fill would wrap and not be the same screen.
-    return std::nullopt;
+  std::string fill_skip_reason() const override {
+    return "a detached screen session is 80x24 whatever terminal created it, so the "
+           "120-column lines would wrap";
   }
   void kill_session(const std::string& id, const SessionProgram&) override {
     run_command({"screen", "-S", id, "-X", "quit"}, env_);
@@ -106,9 +115,7 @@ class Dtach : public Tool {
   std::vector<std::string> attach_command(const std::string& id) const override {
     return {"dtach", "-a", socket(id)};
   }
-  std::optional<bool> screen_shows(const std::string&, const std::string&) override {
-    return std::nullopt;  // dtach keeps no screen
-  }
+  std::string fill_skip_reason() const override { return "dtach keeps no screen"; }
 
  protected:
   std::vector<std::string> create_command(const std::string& id,

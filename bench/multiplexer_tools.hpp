@@ -46,6 +46,8 @@ class Tool {
   // Does the server's copy of session `id`'s screen show `marker` yet? nullopt: the tool
   // keeps no screen (or cannot print it).
   virtual std::optional<bool> screen_shows(const std::string& id, const std::string& marker);
+  // Why the full-screen memory row cannot be measured for this tool ("" if it can).
+  virtual std::string fill_skip_reason() const { return ""; }
   virtual void kill_session(const std::string& id, const SessionProgram& program);
   // The processes that do the tool's work for these sessions (not the programs).
   virtual std::vector<pid_t> server_pids(const std::vector<SessionProgram>& programs) const;
