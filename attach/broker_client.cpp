@@ -89,7 +89,10 @@ std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
   const std::string socket_path = broker_socket_path(dir);
   UniqueFd socket = try_connect(socket_path);
   if (!socket) {
-    if (!start_if_needed) return std::nullopt;
+    // A keeper without a broker holds the sessions of a broker that died: any command,
+    // `ls` too, starts the broker that takes them over (broker/keeper_channel.hpp).
+    if (!start_if_needed && ::access((dir + "/keeper.sock").c_str(), F_OK) != 0)
+      return std::nullopt;
     // One starter at a time: whoever holds the lock starts the broker, the others then
     // find it listening.
     UniqueFd lock(::open(start_lock_path(dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));

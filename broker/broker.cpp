@@ -158,12 +158,14 @@ void Broker::child_exited(int session_id, pid_t pid, int wait_status) {
   }
   auto found = sessions_.find(session_id);
   if (found == sessions_.end() || found->second->pid() != pid) return;
+  keeper_.status(session_id, wait_status);
   found->second->ended(wait_status);
   session_zygote_.erase(session_id);
 }
 
 void Broker::session_finished(Session& session) {
   session_zygote_.erase(session.id());
+  keeper_.closed(session.id());  // its terminal is closed: nothing left to keep
   if (!session.transient) return;
   // Its client has the status; nobody else asked for it. Freed outside its own callback.
   if (auto found = sessions_.find(session.id()); found != sessions_.end()) {
@@ -248,6 +250,7 @@ void Broker::on_check(uv_check_t* handle) {
 void Broker::shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
+  keeper_.shutdown();  // first, so its copies do not keep the terminals open
   ::unlink(broker_socket_path(dir_).c_str());
   listener_.close();
   listen_socket_.reset();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "keeper_link.hpp"
 #include "session.hpp"
 #include "uv_handle.hpp"
 #include "zygote.hpp"
@@ -27,6 +28,11 @@ class Broker {
   bool start(std::string& error);
   // Hangs up every session, stops zygotes and lets the loop run out.
   void shutdown();
+  // broker_keeper.cpp: takes over the sessions the keeper held while no broker ran
+  // (before start()); exits without ending any session, for a new binary to take over.
+  bool recover_from_keeper(UniqueFd channel, std::string& error);
+  void hand_over();
+  KeeperLink& keeper() { return keeper_; }
 
   uv_loop_t* loop() const { return loop_; }
   Connection* connection(Connection::Id id);
@@ -87,6 +93,7 @@ class Broker {
   UvHandle<uv_signal_t> sigterm_;
   UvHandle<uv_signal_t> sigint_;
   UvHandle<uv_check_t> collector_;
+  KeeperLink keeper_{*this};  // a copy of every session's terminal, for broker restarts
   bool shutting_down_ = false;
 
   Connection::Id next_connection_id_ = 1;

@@ -182,6 +182,7 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
     client.fail(error);
     return;
   }
+  keeper_.add(id, name, launch.argv, size, pty->master.get());
   auto session =
       std::make_unique<Session>(*this, id, name, launch.argv, std::move(pty->master), size);
   if (log) session->record_to(std::move(log));
@@ -205,6 +206,7 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
   auto found = sessions_.find(session_id);
   if (found == sessions_.end()) return;
   if (!error.empty()) {
+    keeper_.closed(session_id);
     sessions_.erase(found);
     session_zygote_.erase(session_id);
     if (client != nullptr) client->fail(error);
@@ -212,6 +214,7 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
   }
   Session& session = *found->second;
   session.started(pid);
+  keeper_.started(session_id, pid);
   if (client != nullptr)
     client->send_json(MsgType::SessionStarted,
                       {{"id", session.id()}, {"name", session.name()}, {"pid", pid}});

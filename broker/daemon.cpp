@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +15,9 @@
 #include <cstring>
 #include <iostream>
 #include <vector>
+
+#include "keeper_channel.hpp"
+#include "peer.hpp"
 
 namespace pyattach {
 
@@ -89,6 +94,33 @@ void Readiness::failed(const std::string& message) {
   if (pipe_) [[maybe_unused]]
     auto ignored = ::write(pipe_.get(), message.data(), message.size());
   pipe_.reset();
+}
+
+bool ask_keeper(const std::string& dir, const std::string& op, const std::string& binary,
+                int readiness_fd, std::string& error) {
+  const std::string path = keeper_socket_path(dir);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) {
+    error = "socket path too long: " + path;
+    return false;
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd socket(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!socket ||
+      ::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    error = "no keeper at " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (!peer_is_same_user(socket.get())) {
+    error = path + " is served by another user";
+    return false;
+  }
+  if (!send_message(socket.get(), {{"op", op}, {"binary", binary}}, {readiness_fd})) {
+    error = std::string("cannot reach the keeper: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
 }
 
 UniqueFd take_broker_lock(const std::string& path, std::string& error) {

@@ -18,6 +18,10 @@ class Readiness {
   static Readiness daemonize(const std::string& log_path);
   // For --foreground: reports nothing to anyone.
   static Readiness foreground() { return Readiness(UniqueFd()); }
+  // For a broker its keeper started: the pipe the keeper gave it.
+  static Readiness from_fd(UniqueFd pipe) { return Readiness(std::move(pipe)); }
+  // The pipe, to hand to the keeper, who then reports for us.
+  int fd() const { return pipe_.get(); }
 
   void ready();
   void failed(const std::string& message);
@@ -26,6 +30,11 @@ class Readiness {
   explicit Readiness(UniqueFd pipe) : pipe_(std::move(pipe)) {}
   UniqueFd pipe_;
 };
+
+// Sends a request ("start" or "upgrade", keeper_channel.hpp) with `readiness_fd` to the
+// keeper of `dir`. False if no keeper listens there (`error` says why).
+bool ask_keeper(const std::string& dir, const std::string& op, const std::string& binary,
+                int readiness_fd, std::string& error);
 
 // Exclusive lock on the broker's lock file, held for the broker's life.
 // Invalid if another broker holds it.

@@ -69,6 +69,26 @@ Session::Session(Broker& broker, int id, std::string name, std::vector<std::stri
   uv_poll_start(poll_.get(), UV_READABLE, on_poll);
 }
 
+Session::~Session() {
+  broker_.keeper().forget(id_);
+}
+
+std::unique_ptr<Session> Session::recovered(Broker& broker, int id, std::string name,
+                                            std::vector<std::string> command, UniqueFd master,
+                                            WindowSize size, pid_t pid,
+                                            std::chrono::system_clock::time_point created,
+                                            std::string_view notice) {
+  auto session = std::make_unique<Session>(broker, id, std::move(name), std::move(command),
+                                           std::move(master), size);
+  session->pid_ = pid;
+  session->created_ = created;
+  session->started_at_ -= std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::system_clock::now() - created);
+  // Before the first read: the poll started above runs only from the loop.
+  session->screen_.feed(notice);
+  return session;
+}
+
 void Session::on_poll(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<Session*>(poll->data);
   if (self == nullptr) return;

@@ -40,6 +40,16 @@ class Session {
  public:
   Session(Broker& broker, int id, std::string name, std::vector<std::string> command,
           UniqueFd master, WindowSize size);
+  // A session whose program ran on while no broker did (keeper.hpp): terminal, program
+  // and creation time come from the keeper. The old screen died with the old broker, so
+  // this one starts blank but for `notice`; output written since then follows it.
+  static std::unique_ptr<Session> recovered(Broker& broker, int id, std::string name,
+                                            std::vector<std::string> command, UniqueFd master,
+                                            WindowSize size, pid_t pid,
+                                            std::chrono::system_clock::time_point created,
+                                            std::string_view notice);
+  // The keeper forgets it too (a broker that exits has let go of the keeper first).
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
