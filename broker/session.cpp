@@ -25,22 +25,6 @@ constexpr std::uint64_t kLingerMs = 500;
 // Input for a program that does not read it is kept up to this much, then dropped.
 constexpr std::size_t kMaxPendingInput = 1024 * 1024;
 
-// The visible rows with their attributes. TEMPORARY: Screen::styled_text() is being added
-// by another change; until it is in, the plain text stands in for it.
-template <typename ScreenModel>
-std::string styled_visible_rows(const ScreenModel& screen) {
-  if constexpr (requires { screen.styled_text(); }) {
-    return screen.styled_text();
-  } else {
-    std::string out;
-    for (char c : screen.text()) {
-      if (c == '\n') out += "\x1b[0m\r";
-      out.push_back(c);
-    }
-    return out + "\x1b[0m\r\n";
-  }
-}
-
 }  // namespace
 
 int shell_status(int wait_status) {
@@ -320,7 +304,7 @@ std::string Session::capture(std::size_t scrollback_lines, bool ansi) const {
   std::string out;
   if (ansi) {
     if (scrollback_lines > 0) out = screen_.scrollback_styled(scrollback_lines);
-    out += styled_visible_rows(screen_);
+    out += screen_.styled_text();
     // Lines end as in a text file; a terminal's output processing adds the CR back.
     std::string lf;
     lf.reserve(out.size());
