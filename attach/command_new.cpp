@@ -39,7 +39,10 @@ int command_new(const Args& args) {
                                                               {"--python", true},
                                                               {"--preload", true},
                                                               {"--detach-key", true},
-                                                              {"--log", true}});
+                                                              {"--log", true},
+                                                              {"--key-env", true},
+                                                              {"--mode", true},
+                                                              {"--pool", true}});
   cxxopts::Options options("pyattach new", "Start a session running a Python program");
   options.custom_help(
       "[-d] [-n NAME] [--python PATH] [--preload MODS] [--detach-key KEY] [--log FILE]");
@@ -52,6 +55,7 @@ int command_new(const Args& args) {
                                      cxxopts::value<std::string>())(
       "log", "append everything the program writes to FILE (default: $PYATTACH_LOG_DIR/NAME.log)",
       cxxopts::value<std::string>(), "FILE");
+  add_profile_options(options);
   const auto parsed = parse_options(options, option_args);
   if (!parsed) return 0;
   if (!parsed->unmatched().empty())
@@ -64,6 +68,7 @@ int command_new(const Args& args) {
   if (parsed->count("python")) launch.python = (*parsed)["python"].as<std::string>();
   if (parsed->count("preload")) launch.preload = (*parsed)["preload"].as<std::string>();
   if (parsed->count("name")) launch.name = (*parsed)["name"].as<std::string>();
+  read_profile_options(*parsed, launch);
   nlohmann::json request = launch_request(launch, parse_python_command_line(command));
   add_log_request(request, parsed->count("log") ? (*parsed)["log"].as<std::string>() : "");
   const bool detached = parsed->count("detached") > 0;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -113,22 +114,75 @@ std::string resolve_python(const std::string& requested) {
   throw UserError("Python interpreter '" + requested + "' not found on PATH");
 }
 
+const std::map<std::string, bool>& profile_option_names() {
+  static const std::map<std::string, bool> names = {
+      {"--key-env", true}, {"--mode", true}, {"--pool", true}};
+  return names;
+}
+
+void add_profile_options(cxxopts::Options& options) {
+  options.add_options()(
+      "key-env", "a variable that selects the zygote too (repeatable; default $PYATTACH_KEY_ENV)",
+      cxxopts::value<std::vector<std::string>>())(
+      "mode", "fork (default, $PYATTACH_MODE) or spawn: a pool of fresh preloaded interpreters",
+      cxxopts::value<std::string>())(
+      "pool", "children (fork) or interpreters (spawn) kept ready (default 2, $PYATTACH_POOL)",
+      cxxopts::value<std::string>());
+}
+
+void read_profile_options(const cxxopts::ParseResult& parsed, LaunchOptions& launch) {
+  if (parsed.count("key-env")) launch.key_env = parsed["key-env"].as<std::vector<std::string>>();
+  if (parsed.count("mode")) launch.mode = parsed["mode"].as<std::string>();
+  if (parsed.count("pool")) {
+    const std::string text = parsed["pool"].as<std::string>();
+    if (text.empty() || text.size() > 2 || !std::all_of(text.begin(), text.end(), ::isdigit))
+      throw UserError("--pool: '" + text + "' is not a number from 0 to 64", kStatusUsage);
+    launch.pool = std::stoi(text);
+  }
+}
+
+nlohmann::json profile_request(const LaunchOptions& options,
+                               const std::vector<std::string>& flags) {
+  const auto setting = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value != nullptr ? value : "");
+  };
+  const std::string python = resolve_python(options.python.value_or("python3"));
+  const std::string preload = options.preload.value_or(setting("PYATTACH_PRELOAD"));
+  std::vector<std::string> key_env = options.key_env;
+  if (key_env.empty()) key_env = preload_list(setting("PYATTACH_KEY_ENV"));
+  for (const auto& name : key_env)
+    if (name.empty() || name.find_first_of("= ") != std::string::npos)
+      throw UserError("--key-env: '" + name + "' is not a variable name", kStatusUsage);
+  std::string mode = options.mode.value_or(setting("PYATTACH_MODE"));
+  if (mode.empty()) mode = "fork";
+  if (mode != "fork" && mode != "spawn")
+    throw UserError("--mode: '" + mode + "' is neither fork nor spawn", kStatusUsage);
+  int pool = 2;
+  if (options.pool) {
+    pool = *options.pool;
+  } else if (const std::string text = setting("PYATTACH_POOL"); !text.empty()) {
+    if (text.size() > 2 || !std::all_of(text.begin(), text.end(), ::isdigit))
+      throw UserError("PYATTACH_POOL: '" + text + "' is not a number from 0 to 64", kStatusUsage);
+    pool = std::stoi(text);
+  }
+  if (pool > 64) throw UserError("--pool: at most 64", kStatusUsage);
+  return {{"python", python},    {"flags", flags}, {"preload", preload_list(preload)},
+          {"key_env", key_env},  {"mode", mode},   {"pool", pool},
+          {"env", environment()}};
+}
+
 nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command) {
   if (options.check_script) check_script(command.program);
-  const std::string python = resolve_python(options.python.value_or("python3"));
-  const char* preload_env = std::getenv("PYATTACH_PRELOAD");
-  const std::string preload = options.preload.value_or(preload_env != nullptr ? preload_env : "");
+  nlohmann::json request = profile_request(options, command.flags);
   const WindowSize size = caller_window_size();
-  return {{"name", options.name.value_or("")},
-          {"python", python},
-          {"flags", command.flags},
-          {"preload", preload_list(preload)},
-          {"argv", command.program},
-          {"cwd", working_directory()},
-          {"env", environment()},
-          {"umask", current_umask()},
-          {"rows", size.rows},
-          {"cols", size.cols}};
+  request["name"] = options.name.value_or("");
+  request["argv"] = command.program;
+  request["cwd"] = working_directory();
+  request["umask"] = current_umask();
+  request["rows"] = size.rows;
+  request["cols"] = size.cols;
+  return request;
 }
 
 }  // namespace pyattach

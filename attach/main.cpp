@@ -29,6 +29,10 @@ constexpr const char* kUsage =
     "  kill [-s SIG] NAME|ID\n"
     "                      signal a running session; remove an ended one\n"
     "  kill-server         stop the broker and every session\n"
+    "  profiles [--json]   list preload profiles (zygotes): state, import time, memory\n"
+    "  warm [--python PATH] [--preload MODS] [--key-env VAR] [--mode M] [--pool N]\n"
+    "                      start a profile now and wait until its imports are done\n"
+    "  unload ID           stop a profile's zygote (running sessions go on)\n"
     "\n"
     "`pyattach COMMAND --help` describes each command; see pyattach(1).\n";
 
@@ -45,6 +49,9 @@ int main(int argc, char** argv) {
                                                    {"list", pyattach::command_ls},
                                                    {"kill", pyattach::command_kill},
                                                    {"kill-server", pyattach::command_kill_server},
+                                                   {"profiles", pyattach::command_profiles},
+                                                   {"warm", pyattach::command_warm},
+                                                   {"unload", pyattach::command_unload},
                                                    {"capture", pyattach::command_capture},
                                                    {"send", pyattach::command_send},
                                                    {"wait", pyattach::command_wait},

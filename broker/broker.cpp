@@ -189,14 +189,17 @@ void Broker::zygote_exited(Zygote& zygote) {
       session->second->orphaned = true;
     owner = nullptr;
   }
+  const bool stopped = zygote.state() == Zygote::State::Stopping;
   for (auto it = retired_zygotes_.begin(); it != retired_zygotes_.end(); ++it) {
-    if (it->get() == &zygote) {
+    // A stale one stays listed (`pyattach profiles`) until its profile is started again.
+    if (it->get() == &zygote && zygote.state() != Zygote::State::Stale) {
       dead_zygotes_.push_back(std::move(*it));
       retired_zygotes_.erase(it);
       break;
     }
   }
   reap_orphans();
+  if (stopped) exit_if_idle();
 }
 
 // As subreaper we inherit whatever a dead zygote leaves: session programs, `run`

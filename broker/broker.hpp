@@ -44,6 +44,9 @@ class Broker {
   void child_exited(int session_id, pid_t pid, int wait_status);
   void zygote_failed(Zygote& zygote);
   void zygote_exited(Zygote& zygote);
+  // broker_profiles.cpp: a zygote that stopped serving (stale, idle, unloaded) is moved
+  // aside; the next run of its profile starts a fresh one.
+  void zygote_retired(Zygote& zygote);
   void session_finished(Session& session);
 
  private:
@@ -78,6 +81,12 @@ class Broker {
   // if none, null with `error` set if it cannot be opened.
   std::unique_ptr<SessionLog> open_session_log(const nlohmann::json& request,
                                                const std::string& name, std::string& error);
+  // broker_profiles.cpp: profiles, warm, unload; the serving zygote of a profile.
+  void on_profiles(Connection& client);
+  void on_warm(Connection& client, const nlohmann::json& request);
+  void on_unload(Connection& client, const nlohmann::json& request);
+  // With no session, zygote or client left after a zygote went idle: exit.
+  void exit_if_idle();
   Zygote* zygote_for(const Profile& profile, const std::vector<std::string>& env,
                      std::string& error);
   void session_spawned(Connection::Id client_id, int session_id, pid_t pid,
@@ -112,6 +121,7 @@ class Broker {
   };
   std::map<int, Run> runs_;
   std::map<int, const Zygote*> session_zygote_;  // which zygote forked each running session
+  int next_profile_id_ = 1;                      // zygote ids shown by `pyattach profiles`
   // Clients of `pyattach wait`: answered once every session they named has ended.
   struct Waiter {
     Connection::Id client;

@@ -35,13 +35,8 @@ struct Launch {
 
 Launch parse_launch(const nlohmann::json& request) {
   Launch launch;
-  launch.profile.python = request.at("python").get<std::string>();
-  launch.profile.flags = request.value("flags", std::vector<std::string>{});
-  launch.profile.preload = request.at("preload").get<std::vector<std::string>>();
   const auto env = request.at("env").get<std::map<std::string, std::string>>();
-  for (const auto& variable : Profile::import_env_names())
-    if (auto found = env.find(variable); found != env.end())
-      launch.profile.import_env[variable] = found->second;
+  launch.profile = Profile::from_request(request, env);
   for (const auto& [key, value] : env) launch.zygote_env.push_back(key + "=" + value);
   launch.argv = request.at("argv").get<std::vector<std::string>>();
   launch.spawn = {{"argv", launch.argv},
@@ -105,6 +100,15 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
       case MsgType::Remove:
         on_remove(client, parse_message(frame.payload));
         return;
+      case MsgType::Profiles:
+        on_profiles(client);
+        return;
+      case MsgType::Warm:
+        on_warm(client, parse_message(frame.payload));
+        return;
+      case MsgType::Unload:
+        on_unload(client, parse_message(frame.payload));
+        return;
       case MsgType::KillServer:
         client.send_json(MsgType::Ok, nlohmann::json::object());
         shutdown();
@@ -138,15 +142,6 @@ Session* Broker::find_session(const std::string& target) {
       return found->second.get();
   }
   return nullptr;
-}
-
-Zygote* Broker::zygote_for(const Profile& profile, const std::vector<std::string>& env,
-                           std::string& error) {
-  const std::string key = profile.key();
-  if (auto found = zygotes_.find(key); found != zygotes_.end()) return found->second.get();
-  auto zygote = std::make_unique<Zygote>(*this, profile);
-  if (!zygote->start(zygote_path_, env, error)) return nullptr;
-  return zygotes_.emplace(key, std::move(zygote)).first->second.get();
 }
 
 void Broker::on_new_session(Connection& client, const nlohmann::json& request) {

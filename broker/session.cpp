@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "broker.hpp"
+#include "proc_memory.hpp"
 
 namespace pyattach {
 
@@ -347,6 +348,8 @@ nlohmann::json Session::describe() const {
   std::size_t read_only_clients = 0;
   for (const auto& [id, info] : clients_) read_only_clients += info.read_only ? 1 : 0;
   const WindowSize size = screen_.size();
+  // Memory from /proc (proc_memory.hpp): PSS shares the zygote's pages among its children.
+  const auto memory = running() ? read_proc_memory(pid_) : std::nullopt;
   return {{"id", id_},
           {"name", name_},
           {"pid", pid_},
@@ -365,6 +368,8 @@ nlohmann::json Session::describe() const {
           {"log", log_ ? nlohmann::json(log_->path()) : nlohmann::json()},
           {"log_bytes", log_ ? nlohmann::json(log_->bytes_written()) : nlohmann::json()},
           {"log_error", log_ && log_->error() ? nlohmann::json(*log_->error()) : nlohmann::json()},
+          {"pss_kb", memory ? nlohmann::json(memory->pss_kb) : nlohmann::json()},
+          {"uss_kb", memory ? nlohmann::json(memory->uss_kb) : nlohmann::json()},
           {"command", command_}};
 }
 

@@ -11,6 +11,7 @@
 #include "broker.hpp"
 #include "fd_passing.hpp"
 #include "json_message.hpp"
+#include "proc_memory.hpp"
 
 namespace pyattach {
 
@@ -39,23 +40,18 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-const std::vector<std::string>& Profile::import_env_names() {
-  static const std::vector<std::string> names = {
-      "PYTHONPATH",     "PYTHONHOME",  "PYTHONSAFEPATH",  "PYTHONNOUSERSITE",
-      "PYTHONUSERBASE", "VIRTUAL_ENV", "LD_LIBRARY_PATH", "PYTHONHASHSEED"};
-  return names;
-}
-
-std::string Profile::key() const {
-  return nlohmann::json(
-             {{"python", python}, {"flags", flags}, {"preload", preload}, {"env", import_env}})
-      .dump();
-}
-
-Zygote::Zygote(Broker& broker, Profile profile) : broker_(broker), profile_(std::move(profile)) {}
+Zygote::Zygote(Broker& broker, int id, Profile profile, std::chrono::seconds idle)
+    : broker_(broker),
+      id_(id),
+      profile_(std::move(profile)),
+      idle_(idle),
+      watch_(broker.loop(),
+             [this](const std::string& path) { retire(State::Stale, path + " changed"); }) {}
 
 Zygote::~Zygote() {
   poll_.close();
+  idle_timer_.close();
+  watch_.stop();
   socket_.reset();  // the zygote exits when its socket reaches end of stream
   if (process_->pid > 0) ::kill(process_->pid, SIGTERM);
 }
@@ -73,7 +69,8 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   const std::string preload = join(profile_.preload, ',');
   std::vector<std::string> args = {profile_.python};
   args.insert(args.end(), profile_.flags.begin(), profile_.flags.end());
-  args.insert(args.end(), {zygote_path, "--fd", "3"});
+  args.insert(args.end(), {zygote_path, "--fd", "3", "--pool", std::to_string(profile_.pool)});
+  if (profile_.mode != "fork") args.insert(args.end(), {"--mode", profile_.mode});
   if (!preload.empty()) args.insert(args.end(), {"--preload", preload});
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -109,7 +106,56 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   uv_poll_init(broker_.loop(), poll_.get(), socket_.get());
   poll_->data = this;
   uv_poll_start(poll_.get(), UV_READABLE, on_readable);
+  uv_timer_init(broker_.loop(), idle_timer_.get());
+  idle_timer_->data = this;
+  uv_unref(idle_timer_.base());  // waiting to stop never keeps the broker alive
   return true;
+}
+
+void Zygote::when_ready(ReadyDone done) {
+  if (state_ == State::Ready) {
+    done("");
+  } else if (state_ == State::Starting) {
+    ready_waiters_.push_back(std::move(done));
+  } else {
+    done(state_ == State::Failed ? failure_ : "the zygote was stopped: " + retired_because_);
+  }
+}
+
+void Zygote::retire(State why, const std::string& reason) {
+  if (!serving()) return;
+  std::cerr << "pyattachd: retiring zygote " << id_ << " (" << profile_.python << " "
+            << join(profile_.preload, ',') << "): " << reason << "\n";
+  state_ = why;
+  retired_because_ = reason;
+  watch_.stop();
+  uv_timer_stop(idle_timer_.get());
+  auto waiters = std::move(ready_waiters_);
+  for (auto& waiter : waiters) waiter("the zygote was stopped: " + reason);
+  broker_.zygote_retired(*this);
+  close_if_done();
+}
+
+void Zygote::close_if_done() {
+  if (serving() || state_ == State::Failed) return;
+  if (!queued_.empty() || !in_flight_.empty() || !running_.empty()) return;
+  poll_.close();
+  socket_.reset();  // the zygote exits at end of stream; its pool goes with it
+}
+
+void Zygote::update_idle_timer() {
+  if (state_ != State::Ready || idle_.count() <= 0) return;
+  if (queued_.empty() && in_flight_.empty() && running_.empty()) {
+    uv_timer_start(idle_timer_.get(), on_idle, static_cast<uint64_t>(idle_.count()) * 1000, 0);
+  } else {
+    uv_timer_stop(idle_timer_.get());
+  }
+}
+
+void Zygote::on_idle(uv_timer_t* timer) {
+  auto* self = static_cast<Zygote*>(timer->data);
+  if (self == nullptr) return;
+  self->retire(State::Stopping, "idle for " + std::to_string(self->idle_.count()) + " s");
 }
 
 void Zygote::spawn(int session_id, nlohmann::json request, std::vector<UniqueFd> fds,
@@ -120,6 +166,7 @@ void Zygote::spawn(int session_id, nlohmann::json request, std::vector<UniqueFd>
   }
   queued_.push_back({session_id, std::move(request), std::move(fds), std::move(done)});
   if (state_ == State::Ready) flush_queue();
+  update_idle_timer();
 }
 
 // A burst of requests (hundreds of `run` at once) can fill the socket: the rest wait,
@@ -178,17 +225,34 @@ void Zygote::on_readable(uv_poll_t* poll, int, int events) {
 
 void Zygote::handle_message(const nlohmann::json& message) {
   const std::string op = message.at("op").get<std::string>();
+  if (op == "watch") {
+    // The files the zygote's modules came from, by directory (sent in parts before ready).
+    for (const auto& [directory, names] : message.at("dirs").items()) {
+      const auto files = names.get<std::set<std::string>>();
+      watched_files_ += files.size();
+      if (serving()) watch_.add(directory, files);
+    }
+    return;
+  }
   if (op == "ready") {
-    state_ = State::Ready;
+    if (state_ == State::Starting) state_ = State::Ready;
     load_ms_ = message.value("load_ms", 0.0);
     version_ = message.value("version", "");
     flush_queue();
+    auto waiters = std::move(ready_waiters_);
+    for (auto& waiter : waiters) waiter("");
+    update_idle_timer();
     return;
   }
   if (op == "failed") {
     const std::string text = message.value("message", "unknown error");
     std::cerr << "pyattachd: preloading failed in " << profile_.python << ":\n" << text << "\n";
-    fail("preloading " + join(profile_.preload, ',') + " failed: " + last_line(text));
+    // "reason": a one-line refusal that says it all (an unsafe fork); else a traceback.
+    if (message.contains("reason")) {
+      fail(message.at("reason").get<std::string>());
+    } else {
+      fail("preloading " + join(profile_.preload, ',') + " failed: " + last_line(text));
+    }
     return;
   }
   const int id = message.at("id").get<int>();
@@ -198,25 +262,37 @@ void Zygote::handle_message(const nlohmann::json& message) {
     SpawnDone done = std::move(found->second);
     in_flight_.erase(found);
     if (op == "spawned") {
+      running_.insert(id);
       done(message.at("pid").get<pid_t>(), "");
     } else {
       done(0, message.value("message", "the zygote could not fork"));
     }
+    close_if_done();
+    update_idle_timer();
     return;
   }
   if (op == "exited") {
+    running_.erase(id);
     broker_.child_exited(id, message.at("pid").get<pid_t>(), message.at("status").get<int>());
+    close_if_done();
+    update_idle_timer();
   }
 }
 
 void Zygote::fail(const std::string& error) {
   if (state_ == State::Failed) return;
+  const bool was_serving = serving();
   state_ = State::Failed;
   failure_ = error;
+  watch_.stop();
+  uv_timer_stop(idle_timer_.get());
   auto queued = std::move(queued_);
   auto in_flight = std::move(in_flight_);
+  auto waiters = std::move(ready_waiters_);
   for (auto& pending : queued) pending.done(0, error);
   for (auto& [id, done] : in_flight) done(0, error);
+  for (auto& waiter : waiters) waiter(error);
+  if (!was_serving) return;  // retired already: the broker has moved it aside
   broker_.zygote_failed(*this);
 }
 
@@ -226,7 +302,9 @@ void Zygote::on_process_exit(uv_process_t* process, int64_t exit_status, int ter
   std::string how = term_signal != 0 ? "was killed by " + std::string(sigabbrev_np(term_signal))
                                      : "exited with status " + std::to_string(exit_status);
   self->process_->pid = 0;  // reaped: nothing left to signal on destruction
-  if (self->state_ == State::Starting) {
+  if (!self->serving() && self->state_ != State::Failed && self->in_flight_.empty()) {
+    // Retired and ended as asked; children still running are reaped by the broker.
+  } else if (self->state_ == State::Starting) {
     self->fail("'" + self->profile_.python + "' is not a working Python interpreter (it " + how +
                " before the zygote was ready)");
   } else {
@@ -236,11 +314,34 @@ void Zygote::on_process_exit(uv_process_t* process, int64_t exit_status, int ter
 }
 
 nlohmann::json Zygote::describe() const {
-  static constexpr const char* kStates[] = {"starting", "ready", "failed"};
-  return {{"python", profile_.python},   {"preload", profile_.preload},
-          {"pid", process_->pid},        {"state", kStates[static_cast<int>(state_)]},
-          {"load_ms", load_ms_},         {"version", version_},
-          {"sessions", sessions_served_}};
+  static constexpr const char* kStates[] = {"starting", "ready", "stale", "stopping", "failed"};
+  const double age =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+  nlohmann::json described = {{"id", id_},
+                              {"python", profile_.python},
+                              {"version", version_},
+                              {"flags", profile_.flags},
+                              {"preload", profile_.preload},
+                              {"env", profile_.import_env},
+                              {"mode", profile_.mode},
+                              {"pool", profile_.pool},
+                              {"pid", process_->pid},
+                              {"state", kStates[static_cast<int>(state_)]},
+                              {"load_ms", load_ms_},
+                              {"sessions", sessions_served_},
+                              {"running", running_.size()},
+                              {"age_s", age},
+                              {"watched_files", watched_files_},
+                              {"watched_dirs", watch_.directories()},
+                              {"pss_kb", nullptr},
+                              {"uss_kb", nullptr}};
+  if (const auto memory = read_proc_memory(process_->pid)) {
+    described["pss_kb"] = memory->pss_kb;
+    described["uss_kb"] = memory->uss_kb;
+  }
+  if (!failure_.empty()) described["error"] = failure_;
+  if (!retired_because_.empty()) described["reason"] = retired_because_;
+  return described;
 }
 
 }  // namespace pyattach

@@ -1,7 +1,9 @@
 """pyattach zygote: imports a profile's preload modules once, then forks one session child per
 request from the broker (pyattachd).  Stdlib only: it runs in the user's own interpreter.
 
-Invocation:  PYTHON zygote.py --fd N [--preload mod1,mod2]
+Invocation:  PYTHON zygote.py --fd N [--preload mod1,mod2] [--pool N] [--mode fork|spawn]
+  --mode spawn: instead of forking itself, the zygote keeps a pool of N fresh interpreters
+  (PYTHON zygote.py --worker 3 ...) that did the preloads and wait, each for one request.
   fd N is an inherited AF_UNIX SOCK_SEQPACKET socket to the broker; stdin is /dev/null and
   stdout/stderr are the zygote's log (diagnostics only, never protocol).
 
@@ -10,7 +12,10 @@ it as SCM_RIGHTS.
   zygote -> broker
     {"op":"ready","pid":P,"load_ms":F,"version":"3.11.2","executable":E,"modules":[...]}
         once, after every preload imported
+    {"op":"watch","dirs":{"/dir":["file.py",...]}}   before ready, in parts: the files of the
+        preloaded modules and the interpreter; the broker retires the zygote if one changes
     {"op":"failed","message":TRACEBACK}              a preload raised; the zygote then exits 1
+    {"op":"failed","message":M,"reason":M}           not fork-safe (threads, CUDA); M is one line
     {"op":"spawned","id":ID,"pid":P}                 forked the child for request ID
     {"op":"spawn-failed","id":ID,"message":TEXT}     request ID refused (bad request, threads, fork)
     {"op":"exited","id":ID,"pid":P,"status":S}       child reaped; S is the raw os.waitpid status
@@ -36,28 +41,41 @@ import time
 import _signal
 
 
-USAGE = "usage: zygote.py --fd N [--preload mod1,mod2] [--pool N]"
+USAGE = ("usage: zygote.py --fd N [--preload mod1,mod2] [--pool N] [--mode fork|spawn]\n"
+         "       zygote.py --worker N --exits ADDRESS [--report 1] [--preload mod1,mod2]")
 
 
 def parse_options(args):
-    """The zygote's own command line: --fd N [--preload mod1,mod2] [--pool N]."""
-    fd, preload, pool, i = None, [], 2, 0
+    """The zygote's own command line (see USAGE).  Returns (fd, preload, pool, mode, exits):
+    mode is "fork", "spawn" (a pool of fresh interpreters) or "worker" (one of those, on fd N;
+    exits is its zygote's exit-status address, "report" appended if it reports its files)."""
+    fd, preload, pool, mode, exits, i = None, [], 2, "fork", "", 0
     while i < len(args):
         name, eq, value = args[i].partition("=")
-        if name not in ("--fd", "--preload", "--pool") or (not eq and i + 1 == len(args)):
+        if (name not in ("--fd", "--preload", "--pool", "--mode", "--worker", "--exits", "--report")
+                or (not eq and i + 1 == len(args))):
             raise SystemExit(USAGE)
         if not eq:
             value, i = args[i + 1], i + 1
-        if name == "--fd":
+        if name in ("--fd", "--worker"):
             fd = int(value)
+            mode = "worker" if name == "--worker" else mode
         elif name == "--pool":
             pool = max(0, int(value))
+        elif name == "--mode":
+            if value not in ("fork", "spawn"):
+                raise SystemExit(USAGE)
+            mode = value if mode != "worker" else mode
+        elif name == "--exits":
+            exits = value + exits
+        elif name == "--report":
+            exits += "\n" + "report"
         else:
             preload += [m for m in value.split(",") if m]
         i += 1
     if fd is None:
         raise SystemExit(USAGE)
-    return fd, preload, pool
+    return fd, preload, pool, mode, exits
 
 
 def import_preloads(names):
@@ -100,7 +118,8 @@ def close_inherited_fds(keep):
 if __name__ == "__main__":
     OPTIONS = parse_options(sys.argv[1:])
     close_inherited_fds(OPTIONS[0])
-    LOADED = import_preloads(OPTIONS[1])
+    # In spawn mode this process only hands out requests: the pool's interpreters preload.
+    LOADED = import_preloads(OPTIONS[1] if OPTIONS[3] != "spawn" else [])
 PRELOADED = frozenset(sys.modules)
 
 import _io  # noqa: E402  (all imports below come after the preloads on purpose)
@@ -366,9 +385,29 @@ class Zygote:
                     self.send(op="exited", id=self.children.pop(pid), pid=pid,
                               status=(int(data) & 0xFF) << 8)
 
+    # Spawn mode: the command line of a fresh interpreter that preloads, then waits for one
+    # request (worker_main); None in fork mode.
+    worker_argv = None
+
+    def start_worker(self):
+        """Spawn mode: add a fresh interpreter to the pool.  It does the preloads and then
+        waits for its request like a pre-forked child; no fork, so no fork hazards."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            pid = os.posix_spawn(self.worker_argv[0], self.worker_argv, os.environ,
+                                 file_actions=[(os.POSIX_SPAWN_DUP2, theirs.fileno(), 3)])
+        except OSError as e:
+            log("cannot start a pool interpreter: %s" % e)
+            ours.close()
+            self.pool_size = len(self.idle)  # stop trying
+            return
+        finally:
+            theirs.close()
+        self.idle.append((pid, ours))
+
     def can_fork(self):
         """Forking a multi-threaded process would copy only the calling thread."""
-        return thread_count() == 1
+        return fork_hazard() is None
 
     def fork(self):
         """fork() with nothing unwritten that the child would write a second time."""
@@ -383,6 +422,8 @@ class Zygote:
 
     def prefork(self):
         """Add one child to the pool: it waits, already forked, for a request."""
+        if self.worker_argv is not None:
+            return self.start_worker()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             pid = self.fork()
@@ -418,6 +459,8 @@ class Zygote:
 
     def spawn(self, rid, req, fds, data):
         """Give request rid to a pooled child, or fork one for it, and tell the broker."""
+        if self.worker_argv is not None and not self.idle:
+            self.start_worker()  # spawn mode: the request waits for its preloads
         while self.idle:
             pid, channel = self.idle.pop(0)
             try:
@@ -431,10 +474,11 @@ class Zygote:
             self.send(op="spawned", id=rid, pid=pid)
             self.last_dispatch = time.monotonic()
             return
-        threads = thread_count()
-        if threads > 1:
-            raise BadRequest("the zygote has %d threads (a preloaded module started them); "
-                             "refusing to fork" % threads, rid)
+        if self.worker_argv is not None:
+            raise BadRequest("cannot start a Python interpreter for the pool", rid)
+        hazard = fork_hazard()
+        if hazard:
+            raise BadRequest(unsafe_fork_message(hazard), rid)
         try:
             pid = self.fork()
         except OSError as e:
@@ -1068,10 +1112,123 @@ def child_files(close):
             report_unraisable(e, f)
 
 
+# ---------------------------------------------------------------- profiles: files, fork safety, spawn
+
+def fork_hazard():
+    """Why forking this process now would be unsafe, or None: a fork copies only the calling
+    thread (the others' locks stay held forever in the child), and CUDA state does not
+    survive a fork at all."""
+    threads = thread_count()
+    if threads > 1:
+        return "the preloaded modules started %d thread%s (a fork copies only one)" % (
+            threads - 1, "s" if threads > 2 else "")
+    cuda = getattr(sys.modules.get("torch"), "cuda", None)
+    initialised = getattr(cuda, "is_initialized", None)
+    try:
+        if initialised is not None and initialised():
+            return "torch has initialised CUDA, which does not survive a fork"
+    except Exception:
+        pass
+    return None
+
+
+def unsafe_fork_message(hazard):
+    """The one line a user sees when fork mode is refused."""
+    return "cannot fork this profile: %s; run it with --mode spawn instead" % hazard
+
+
+def module_files():
+    """{directory: {file names}} that must not change under a zygote: every preloaded module
+    loaded from a file, and the interpreter.  A symlink's target too, since an edit or an
+    upgrade changes the target."""
+    paths = {sys.executable}
+    for name in PRELOADED:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if isinstance(path, str) and path:
+            paths.add(os.path.abspath(path))
+    dirs = {}
+    for path in paths:
+        for each in {path, os.path.realpath(path)}:
+            directory, name = os.path.split(each)
+            if name and os.path.isdir(directory):
+                dirs.setdefault(directory, set()).add(name)
+    return dirs
+
+
+def send_watch(send, dirs, limit=48000):
+    """The files to watch, in "watch" messages that stay well under the broker's datagram
+    limit (a torch zygote has a few thousand)."""
+    batch, size = {}, 0
+    for directory in sorted(dirs):
+        for name in sorted(dirs[directory]):
+            cost = len(json.dumps(directory)) + len(json.dumps(name)) + 8
+            if batch and size + cost > limit:
+                send(op="watch", dirs=batch)
+                batch, size = {}, 0
+            batch.setdefault(directory, []).append(name)
+            size += cost
+    if batch:
+        send(op="watch", dirs=batch)
+
+
+def relay_first_worker(zygote):
+    """Spawn mode: start the pool's first interpreter and pass its report (watch, then ready
+    or failed) on to the broker as this zygote's own.  False if it failed."""
+    zygote.start_worker()
+    if not zygote.idle:
+        zygote.send(op="failed", message="cannot start a Python interpreter for the pool")
+        return False
+    channel = zygote.idle[0][1]
+    while True:
+        data = channel.recv(MAX_DATAGRAM)
+        op = json.loads(data.decode("utf-8")).get("op") if data else None
+        if op is None:
+            zygote.send(op="failed", message="the pool's interpreter exited before it was ready")
+            return False
+        zygote.sock.send(data)
+        if op in ("ready", "failed"):
+            return op == "ready"
+
+
+def worker_main(fd, exits, load_ms, failure):
+    """Spawn mode, in one of the pool's fresh interpreters: report the preloads to the zygote
+    that started us, then wait for one request and run it like a pre-forked child."""
+    channel = socket.socket(fileno=fd)
+    address, _, report = exits.partition("\n")
+
+    def send(**msg):
+        """Only the first interpreter reports (the zygote reads its channel until it is ready).
+        The others must not: a message left unread when the zygote closes its end after the
+        hand-off would make the kernel reset the channel, request and all."""
+        if report:
+            channel.send(json.dumps(msg).encode("utf-8"))
+    try:
+        if failure:
+            message = "".join(traceback.format_exception(*failure))
+            send(op="failed", message=message[-65536:])
+            os._exit(1)
+        gc.collect()
+        gc.freeze()
+        if report:
+            send_watch(send, module_files())
+        send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
+             version=sys.version.split()[0])
+        # What a child uses of a zygote (its own sockets are dropped in prepare_child); exit
+        # statuses go to the zygote that started us.
+        placeholder, _ = socket.socketpair()
+        zygote = Zygote(placeholder, 0)
+        zygote.exits_address = "\0" + address
+    except OSError:
+        os._exit(0)
+    pooled_child_main(zygote, channel)
+
+
 # ---------------------------------------------------------------- the zygote's start
 
-def main(fd, preload, pool_size, load_ms, failure):
+def main(fd, preload, pool_size, mode, exits, load_ms, failure):
     """Report ready (or failed) for the imported preloads, then serve until the broker goes."""
+    if mode == "worker":
+        worker_main(fd, exits, load_ms, failure)
     for std in (0, 1, 2):  # keep 0-2 taken so received fds never land there
         try:
             os.fstat(std)
@@ -1086,15 +1243,35 @@ def main(fd, preload, pool_size, load_ms, failure):
             message = "".join(traceback.format_exception(*failure))
             log("preload failed:\n" + message)
             sock.send(json.dumps({"op": "failed", "message": message[-65536:]}).encode("utf-8"))
+        elif mode == "fork" and fork_hazard():
+            status = 1
+            message = unsafe_fork_message(fork_hazard())
+            log(message)
+            sock.send(json.dumps({"op": "failed", "message": message,
+                                  "reason": message}).encode("utf-8"))
         else:
             gc.collect()
             gc.freeze()
             zygote = Zygote(sock, pool_size)
-            zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
-                        version=sys.version.split()[0], executable=sys.executable,
-                        modules=preload)
-            zygote.serve()
-            log("the broker closed its socket; exiting")
+            ready = True
+            if mode == "spawn":
+                worker = INTERPRETER_ARGV + [THIS_FILE, "--worker", "3", "--exits",
+                                             zygote.exits_address[1:]]
+                if preload:
+                    worker += ["--preload", ",".join(preload)]
+                zygote.worker_argv = worker + ["--report", "1"]
+                ready = relay_first_worker(zygote)
+                zygote.worker_argv = worker
+            else:
+                send_watch(zygote.send, module_files())
+                zygote.send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
+                            version=sys.version.split()[0], executable=sys.executable,
+                            modules=preload)
+            if ready:
+                zygote.serve()
+                log("the broker closed its socket; exiting")
+            else:
+                status = 1
     except ConnectionError as e:
         log("broker gone: %s" % e)
     sys.stderr.flush()

@@ -67,6 +67,14 @@ std::string_view msg_type_name(MsgType type) {
       return "SendEnd";
     case MsgType::Remove:
       return "Remove";
+    case MsgType::Profiles:
+      return "Profiles";
+    case MsgType::ProfilesReply:
+      return "ProfilesReply";
+    case MsgType::Warm:
+      return "Warm";
+    case MsgType::Unload:
+      return "Unload";
   }
   return "Unknown";
 }

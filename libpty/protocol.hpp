@@ -42,6 +42,13 @@ enum class MsgType : std::uint32_t {
   SendEnd = 21,  // C->B  {}; answered Ok {"bytes":N} once all input is queued, or Error
   Remove = 22,   // C->B  {"targets":[S...],"all":B}; removes ended sessions; answered
                  //       Ok {"removed":[S...],"errors":["one line"...]}
+  // 30-39: preload profiles.
+  Profiles = 30,       // C->B  {}; answered ProfilesReply
+  ProfilesReply = 31,  // B->C  {"profiles":[{"id":N,"python":S,"preload":[...],"state":S,...}]}
+  Warm = 32,           // C->B  the profile fields of a Run request (python, flags, preload,
+                       //       env, key_env, mode, pool); answered Ok {profile} once it is
+                       //       ready, or Error
+  Unload = 33,         // C->B  {"target":S} (a profile id); answered Ok {"unloaded":N}
 };
 
 // For messages in logs and errors.

@@ -41,6 +41,10 @@ PYTHON = "/usr/bin/python3"
 PYATTACH = os.path.abspath(os.environ.get("PYATTACH_BIN")
                            or os.path.join(HERE, "..", "..", "build", "bin", "pyattach"))
 
+# PYATTACH_MODE=spawn compares python3 with spawn mode (a pool of fresh preloaded
+# interpreters, no fork) instead of the default fork mode; ctest runs both.
+ZYGOTE_MODE = os.environ.get("PYATTACH_MODE") or "fork"
+
 RUN_TIMEOUT = 30.0     # hang guard for one run (seconds); never an assertion on speed
 EOF_GRACE = 5.0        # after the runner exits, its outputs must reach EOF within this
 PTY_ROWS, PTY_COLS = 30, 100
@@ -915,6 +919,8 @@ def base_env(pyattach_dir):
     env["TERM"] = "xterm"
     env["CONF_BASE_VAR"] = "present in the base environment"
     env["PYATTACH_DIR"] = pyattach_dir
+    if ZYGOTE_MODE != "fork":  # for both sides: the programs see the same environment
+        env["PYATTACH_MODE"] = ZYGOTE_MODE
     return env
 
 

@@ -156,12 +156,12 @@ def reference(argv, cwd, env, umask=0o22, steps=()):
 class Zygote:
     """A zygote process and our end of its socket, as the broker holds them."""
 
-    def __init__(self, preload=("json",), env=None, flags=()):
+    def __init__(self, preload=("json",), env=None, flags=(), options=()):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [PYTHON, *flags, ZYGOTE_PY, "--fd", str(theirs.fileno()),
-             "--preload", ",".join(preload)],
+             "--preload", ",".join(preload), *options],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self.log,
             stderr=self.log, env=env, preexec_fn=self.leak_signal_state)
         theirs.close()
@@ -369,17 +369,43 @@ class TestProtocol(ZygoteTestCase):
             threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
         """)
         env = dict(os.environ, PYTHONPATH=os.path.join(self.tmp, "lib"))
-        zygote = self.start(("threaded_preload",), env)
-        try:
-            master, slave = os.openpty()
-            rid = zygote.request([slave], argv=["-c", "pass"], cwd=self.tmp, env=self.env)
-            os.close(slave)
-            os.close(master)
-            msg = zygote.reply(rid)
-            self.assertEqual(msg["op"], "spawn-failed")
-            self.assertIn("the zygote has 2 threads", msg["message"])
-        finally:
-            zygote.close()
+        zygote = Zygote(("threaded_preload",), env)
+        self.addCleanup(zygote.close)
+        msg = zygote.ready()
+        self.assertEqual(msg["op"], "failed")
+        self.assertIn("started 1 thread (a fork copies only one)", msg["reason"])
+        self.assertIn("--mode spawn", msg["reason"])
+        self.assertEqual(zygote.proc.wait(TIMEOUT), 1)
+
+    def test_spawn_mode_serves_a_preload_that_starts_a_thread(self):
+        self.write("lib/threaded_preload.py", """
+            import threading, time
+            threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+            VALUE = "from the pool"
+        """)
+        env = dict(os.environ, PYTHONPATH=os.path.join(self.tmp, "lib"))
+        zygote = Zygote(("threaded_preload",), env, options=("--mode", "spawn", "--pool", "1"))
+        self.addCleanup(zygote.close)
+        self.assertEqual(zygote.ready()["op"], "ready", zygote.log_text())
+        code = "import sys, threaded_preload as t; print(t.VALUE, 'threaded_preload' in sys.modules)"
+        for i in range(3):  # the first from the pool, then replacements
+            self.assertEqual(zygote.run(["-c", code], self.tmp, self.env),
+                             (b"from the pool True\r\n", 0), "run %d; log:\n%s"
+                             % (i, zygote.log_text()))
+
+    def test_ready_reports_the_files_of_preloaded_modules(self):
+        path = self.write("lib/watched_preload.py", "VALUE = 1\n")
+        env = dict(os.environ, PYTHONPATH=os.path.join(self.tmp, "lib"))
+        zygote = self.start(("watched_preload",), env)
+        watched = {}
+        for msg in zygote.pending:
+            if msg["op"] == "watch":
+                for directory, names in msg["dirs"].items():
+                    watched.setdefault(directory, set()).update(names)
+        self.assertIn(os.path.basename(path), watched.get(os.path.dirname(path), set()))
+        self.assertIn("os.py", watched.get(os.path.dirname(os.__file__), set()))
+        executable = os.path.realpath(PYTHON)
+        self.assertIn(os.path.basename(executable), watched.get(os.path.dirname(executable), set()))
 
     def test_broker_gone_zygote_exits_children_survive(self):
         master, rid, pid = self.zygote.spawn(["-c", "import time; print('up'); time.sleep(60)"],
