@@ -77,9 +77,14 @@ int command_run(const Args& args) {
                                                               {"--help", false},
                                                               {"--python", true},
                                                               {"--preload", true},
-                                                              {"--detach-key", true}});
+                                                              {"--detach-key", true},
+                                                              {"--key-env", true},
+                                                              {"--mode", true},
+                                                              {"--pool", true}});
   cxxopts::Options options("pyattach run", "Run a Python program like python3, preloaded");
-  options.custom_help("[--python PATH] [--preload MODS] [--detach-key KEY]");
+  options.custom_help(
+      "[--python PATH] [--preload MODS] [--key-env VAR] [--mode fork|spawn] [--pool N] "
+      "[--detach-key KEY]");
   options.positional_help("[--] [PYTHON OPTIONS] [SCRIPT|-m MODULE|-c CODE|-] [ARGS...]");
   options.add_options()("python", "Python interpreter (default: python3 on PATH)",
                         cxxopts::value<std::string>())(
@@ -87,12 +92,14 @@ int command_run(const Args& args) {
       cxxopts::value<std::string>())(
       "detach-key", "on a terminal: a key that detaches (default: none, as python3)",
       cxxopts::value<std::string>());
+  add_profile_options(options);
   const auto parsed = parse_options(options, option_args);
   if (!parsed) return 0;
   LaunchOptions launch;
   launch.check_script = false;
   if (parsed->count("python")) launch.python = (*parsed)["python"].as<std::string>();
   if (parsed->count("preload")) launch.preload = (*parsed)["preload"].as<std::string>();
+  read_profile_options(*parsed, launch);
   std::optional<char> detach_key;
   if (parsed->count("detach-key"))
     detach_key = parse_detach_key((*parsed)["detach-key"].as<std::string>());
