@@ -75,8 +75,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   uv_loop_init(&loop);
   {
     pyattach::Broker broker(&loop, broker_dir());
-    auto zygote = std::make_unique<pyattach::Zygote>(
-        broker, pyattach::Profile{"/nonexistent/python3", {}, {"numpy"}, {}});
+    pyattach::Profile profile;
+    profile.python = "/nonexistent/python3";
+    profile.preload = {"numpy"};
+    auto zygote =
+        std::make_unique<pyattach::Zygote>(broker, 1, profile, std::chrono::seconds(1800));
     std::string error;
     if (!zygote->start(broker_dir() + "/zygote.py", {"PATH=/usr/bin"}, error)) std::abort();
     auto sockets = pyattach::fuzz::take_spawned_zygote_sockets();
