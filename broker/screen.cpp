@@ -9,9 +9,6 @@
 namespace pyattach {
 namespace {
 
-// libvterm marks the right half of a double-width character with this "character".
-constexpr uint32_t kWideRightHalf = 0xffffffff;
-
 // The SGR state of a cell or of the pen: what an SGR sequence can set.
 struct Pen {
   bool bold = false;
@@ -336,6 +333,70 @@ void write_cells(std::string& out, std::span<const VTermScreenCell> cells, bool 
   sgr.reset();
 }
 
+// One grid cell as a libvterm screen cell: characters, width (2 when the next cell is a
+// right-half marker), attributes and colours as stored (no DECSCNM flip).
+VTermScreenCell unpack_cell(const GridCell* cells, int col, int cols, const GlyphTable& glyphs) {
+  VTermScreenCell out{};
+  const GridCell& cell = cells[col];
+  if (cell.ch != kWideRightHalf && (cell.ch & kGlyphRef) != 0) {
+    const std::u32string& glyph = glyphs.at(cell.ch);
+    for (std::size_t i = 0; i < glyph.size() && i < VTERM_MAX_CHARS_PER_CELL; ++i) {
+      out.chars[i] = static_cast<uint32_t>(glyph[i]);
+    }
+  } else {
+    out.chars[0] = cell.ch;
+  }
+  out.width = col + 1 < cols && cells[col + 1].ch == kWideRightHalf ? 2 : 1;
+  const uint16_t attrs = cell.pen.attrs;
+  out.attrs.bold = (attrs & CellPen::kBold) != 0;
+  out.attrs.underline = (attrs >> CellPen::kUnderlineShift) & 3u;
+  out.attrs.italic = (attrs & CellPen::kItalic) != 0;
+  out.attrs.blink = (attrs & CellPen::kBlink) != 0;
+  out.attrs.reverse = (attrs & CellPen::kReverse) != 0;
+  out.attrs.strike = (attrs & CellPen::kStrike) != 0;
+  out.attrs.font = (attrs >> CellPen::kFontShift) & 15u;
+  out.fg = cell.pen.fg;
+  out.bg = cell.pen.bg;
+  return out;
+}
+
+// Appends a grid row the way write_cells draws scrollback (blank cells as spaces). This
+// runs for every line scrolled off the screen, so rows of plain ASCII (nearly all output)
+// are written straight from the grid, a run of same-pen cells at a time; a row with any
+// other character starts again through write_cells.
+void write_grid_cells(std::string& out, const GridCell* cells, int cols, const GlyphTable& glyphs) {
+  const CellPen plain;
+  int end = cols;
+  while (end > 0 && cells[end - 1].ch == 0 && cells[end - 1].pen.looks_like(plain)) --end;
+  const std::size_t start = out.size();
+  SgrWriter sgr(out);
+  for (int col = 0; col < end;) {
+    const CellPen& pen = cells[col].pen;
+    sgr.set(pen_of(unpack_cell(cells, col, cols, glyphs), false));
+    // The run of cells with this pen, copied in one go.
+    int run_end = col + 1;
+    while (run_end < end && cells[run_end].pen.looks_like(pen)) ++run_end;
+    const std::size_t at = out.size();
+    out.resize(at + static_cast<std::size_t>(run_end - col));
+    char* to = out.data() + at;
+    for (; col < run_end; ++col) {
+      const uint32_t ch = cells[col].ch;
+      if (ch != 0 && (ch < 0x20 || ch >= 0x7f)) {
+        // Not plain ASCII: wide, combining or other characters need write_cells' care.
+        out.resize(start);
+        std::vector<VTermScreenCell> unpacked(static_cast<std::size_t>(cols));
+        for (int c = 0; c < cols; ++c) {
+          unpacked[static_cast<std::size_t>(c)] = unpack_cell(cells, c, cols, glyphs);
+        }
+        write_cells(out, unpacked, false, BlankCells::kSpaces);
+        return;
+      }
+      *to++ = ch == 0 ? ' ' : static_cast<char>(ch);
+    }
+  }
+  sgr.reset();
+}
+
 // Removes the CSI sequences (only SGR, as written by write_cells) from a styled line.
 std::string strip_csi(std::string_view styled) {
   std::string plain;
@@ -374,22 +435,30 @@ void append_cursor_style(std::string& out, int shape, bool blink) {
 
 }  // namespace
 
-// Sets up libvterm's screen layer in UTF-8 mode with the alternate screen enabled; its
-// callbacks report modes, the title, and lines scrolling off.
+// Sets up libvterm's state layer in UTF-8 mode; its callbacks keep our grids, the pen,
+// modes and the title up to date.
 Screen::Screen(WindowSize size, std::size_t scrollback_limit)
     : vt_(vterm_new(std::max<int>(size.rows, 1), std::max<int>(size.cols, 1))),
+      primary_grid_(std::max<int>(size.rows, 1), std::max<int>(size.cols, 1)),
+      alternate_grid_(std::max<int>(size.rows, 1), std::max<int>(size.cols, 1)),
       scrollback_limit_(scrollback_limit) {
   if (!vt_) throw std::bad_alloc();
   vterm_set_utf8(vt_.get(), 1);
   vterm_output_set_callback(vt_.get(), &Screen::on_output, this);
-  screen_ = vterm_obtain_screen(vt_.get());
   state_ = vterm_obtain_state(vt_.get());
+  callbacks_.putglyph = &Screen::on_putglyph;
+  callbacks_.movecursor = &Screen::on_movecursor;
+  callbacks_.scrollrect = &Screen::on_scrollrect;
+  callbacks_.moverect = &Screen::on_moverect;
+  callbacks_.erase = &Screen::on_erase;
+  callbacks_.initpen = &Screen::on_initpen;
+  callbacks_.setpenattr = &Screen::on_setpenattr;
   callbacks_.settermprop = &Screen::on_settermprop;
-  callbacks_.sb_pushline = &Screen::on_sb_pushline;
-  callbacks_.sb_popline = &Screen::on_sb_popline;
-  vterm_screen_set_callbacks(screen_, &callbacks_, this);
-  vterm_screen_enable_altscreen(screen_, 1);
-  vterm_screen_reset(screen_, 1);
+  callbacks_.bell = &Screen::on_bell;
+  callbacks_.resize = &Screen::on_resize;
+  callbacks_.setlineinfo = &Screen::on_setlineinfo;
+  vterm_state_set_callbacks(state_, &callbacks_, this);
+  vterm_state_reset(state_, 1);
 }
 
 // Feeds the child's output to libvterm. Plain text is skipped with memchr; escape
@@ -411,11 +480,16 @@ void Screen::feed(std::string_view bytes) {
     } else {
       // libvterm now holds the sequence up to its final byte, which it has not seen yet.
       fed = i;
-      if (!alternate_) take_primary_snapshot(scan_match_);
+      if (!alternate_) save_primary(scan_match_);
     }
   }
   vterm_input_write(vt_.get(), bytes.data() + fed, bytes.size() - fed);
   if (!alternate_) primary_.reset();
+  // Glyphs with combining characters are interned; drop the ones no cell shows any more.
+  if (glyphs_.size() > 1024 + 2 * static_cast<std::size_t>(primary_grid_.rows()) *
+                                  static_cast<std::size_t>(primary_grid_.cols())) {
+    collect_glyphs();
+  }
 }
 
 // Follows the window size of the session (the first client's terminal).
@@ -423,7 +497,7 @@ void Screen::resize(WindowSize size) {
   vterm_set_size(vt_.get(), std::max<int>(size.rows, 1), std::max<int>(size.cols, 1));
 }
 
-// The size libvterm currently has.
+// The size libvterm currently has (the grids follow it through on_resize).
 WindowSize Screen::size() const {
   int rows = 0;
   int cols = 0;
@@ -450,12 +524,16 @@ std::string Screen::redraw() const {
       "\x1b[?5l\x1b[H\x1b[2J";
 
   if (alternate_) {
+    for (int row = 0; row < dims.rows && row < primary_grid_.rows(); ++row) {
+      const VTermLineInfo* line = primary_ && static_cast<std::size_t>(row) < primary_->lines.size()
+                                      ? &primary_->lines[static_cast<std::size_t>(row)]
+                                      : nullptr;
+      const std::string cells = render_row(primary_grid_, row, line);
+      if (cells.empty()) continue;
+      append_cursor_position(out, VTermPos{row, 0});
+      out += cells;
+    }
     if (primary_) {
-      for (std::size_t row = 0; row < primary_->rows.size() && row < dims.rows; ++row) {
-        if (primary_->rows[row].empty()) continue;
-        append_cursor_position(out, VTermPos{static_cast<int>(row), 0});
-        out += primary_->rows[row];
-      }
       // Entering the alternate screen saves what leaving it restores: the cursor position,
       // the pen, and (in libvterm) the cursor's visibility and shape.
       SgrWriter(out).set(pen_of(primary_->pen, false));
@@ -472,7 +550,7 @@ std::string Screen::redraw() const {
   }
 
   for (int row = 0; row < dims.rows; ++row) {
-    const std::string cells = render_row(row);
+    const std::string cells = render_row(grid(), row, vterm_state_get_lineinfo(state_, row));
     if (cells.empty()) continue;
     append_cursor_position(out, VTermPos{row, 0});
     out += cells;
@@ -523,7 +601,7 @@ std::string Screen::text() const {
     if (row > 0) out += '\n';
     const std::size_t row_start = out.size();
     uint32_t previous = 0;
-    for (const VTermScreenCell& cell : row_cells(row)) {
+    for (const VTermScreenCell& cell : row_cells(grid(), row)) {
       if (cell.chars[0] == kWideRightHalf) {
         // Covered by a wide character, or left behind by one (then it shows blank).
         if (previous < 0x1100 || previous == kWideRightHalf) out += ' ';
@@ -549,7 +627,7 @@ std::string Screen::styled_text() const {
   std::string out;
   for (int row = 0; row < dims.rows; ++row) {
     const std::size_t row_start = out.size();
-    write_cells(out, row_cells(row), false, BlankCells::kSpaces);
+    write_cells(out, row_cells(grid(), row), false, BlankCells::kSpaces);
     // Spaces the program wrote with the default pen look like blank cells: trim them too.
     // (The row ends in a space only when its pen was the default: else SGR 0 follows.)
     std::size_t end = out.size();
@@ -635,10 +713,16 @@ TerminalModes Screen::modes() const {
   return m;
 }
 
-// One cell as libvterm reports it (for tests and capture).
+// One cell the way libvterm's screen layer reported it (for tests and capture): with
+// DECSCNM on, every cell's reverse flag flipped.
 VTermScreenCell Screen::cell(int row, int col) const {
-  VTermScreenCell cell{};
-  vterm_screen_get_cell(screen_, VTermPos{row, col}, &cell);
+  VTermScreenCell cell = unpack(grid(), row, col);
+  cell.attrs.reverse ^= static_cast<unsigned>(reverse_video_);
+  const VTermLineInfo* line = vterm_state_get_lineinfo(state_, row);
+  if (line != nullptr) {
+    cell.attrs.dwl = line->doublewidth;
+    cell.attrs.dhl = line->doubleheight;
+  }
   return cell;
 }
 
@@ -707,22 +791,175 @@ int Screen::on_settermprop(VTermProp prop, VTermValue* val, void* user) {
   return 1;
 }
 
-// Stores a line scrolling off the primary screen as text with SGR, dropping the oldest
+// Stores a row scrolling off the primary screen as text with SGR, dropping the oldest
 // line beyond the limit.
-int Screen::on_sb_pushline(int cols, const VTermScreenCell* cells, void* user) {
-  auto* self = static_cast<Screen*>(user);
-  if (self->scrollback_limit_ == 0) return 1;
+void Screen::push_scrollback(const GridCell* cells, int cols) {
+  if (scrollback_limit_ == 0) return;
   std::string line;
-  write_cells(line, std::span(cells, static_cast<std::size_t>(cols)), false, BlankCells::kSpaces);
-  self->scrollback_.push_back(std::move(line));
-  while (self->scrollback_.size() > self->scrollback_limit_) self->scrollback_.pop_front();
+  if (scrollback_.size() >= scrollback_limit_) {
+    line = std::move(scrollback_.front());  // reuse its buffer
+    scrollback_.pop_front();
+    line.clear();
+  }
+  write_grid_cells(line, cells, cols, glyphs_);
+  scrollback_.push_back(std::move(line));
+}
+
+// Renumbers the glyphs both grids use and forgets the rest.
+void Screen::collect_glyphs() {
+  glyphs_.collect([this](auto&& visit) {
+    primary_grid_.for_each_cell(visit);
+    alternate_grid_.for_each_cell(visit);
+  });
+}
+
+// A glyph at a position: its characters (interned when there are combining ones), the
+// pen, and the right-half markers a wide glyph covers. As libvterm's screen layer did, the
+// marker keeps its old pen and an overwritten half leaves the other half alone.
+int Screen::on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
+  auto* self = static_cast<Screen*>(user);
+  Grid& grid = self->grid();
+  if (pos.row < 0 || pos.row >= grid.rows() || pos.col < 0 || pos.col >= grid.cols()) return 1;
+  GridCell* cells = grid.row(pos.row);
+  GridCell& cell = cells[pos.col];
+  if (info->chars[0] == 0 || info->chars[1] == 0) {
+    cell.ch = info->chars[0];
+  } else {
+    std::size_t count = 2;
+    while (count < VTERM_MAX_CHARS_PER_CELL && info->chars[count] != 0) ++count;
+    cell.ch = self->glyphs_.intern(info->chars, count);
+  }
+  cell.pen = self->pen_;
+  if (info->protected_cell) {
+    cell.pen.attrs |= CellPen::kProtected;
+  } else {
+    cell.pen.attrs &= ~CellPen::kProtected;
+  }
+  for (int col = pos.col + 1; col < pos.col + info->width && col < grid.cols(); ++col) {
+    cells[col].ch = kWideRightHalf;
+  }
   return 1;
 }
 
-// libvterm asks for a line back when the screen grows taller; scrollback is kept as
-// bytes, not cells, so none is given and the new rows start empty.
-int Screen::on_sb_popline(int, VTermScreenCell*, void*) {
-  return 0;
+// The cursor is read from the state when needed.
+int Screen::on_movecursor(VTermPos, VTermPos, int, void*) {
+  return 1;
+}
+
+// Full-width scrolls move rows (the whole screen rotates the ring); rows leaving the top
+// of the primary screen go to the scrollback first. Anything narrower is left to libvterm,
+// which turns it into on_moverect and on_erase.
+int Screen::on_scrollrect(VTermRect rect, int downward, int rightward, void* user) {
+  auto* self = static_cast<Screen*>(user);
+  Grid& grid = self->grid();
+  if (rightward != 0 || rect.start_col != 0 || rect.end_col != grid.cols()) return 0;
+  if (downward > 0 && rect.start_row == 0 && !self->alternate_) {
+    const int lines = std::min(downward, rect.end_row - rect.start_row);
+    for (int row = 0; row < lines; ++row) self->push_scrollback(grid.row(row), grid.cols());
+  }
+  grid.scroll_rows(rect.start_row, rect.end_row, downward, self->pen_);
+  return 1;
+}
+
+int Screen::on_moverect(VTermRect dest, VTermRect src, void* user) {
+  static_cast<Screen*>(user)->grid().move_rect(dest, src);
+  return 1;
+}
+
+// Erased cells take the whole current pen, as libvterm's screen layer gave them.
+int Screen::on_erase(VTermRect rect, int selective, void* user) {
+  auto* self = static_cast<Screen*>(user);
+  self->grid().erase(rect, self->pen_, selective != 0);
+  return 1;
+}
+
+int Screen::on_initpen(void* user) {
+  static_cast<Screen*>(user)->pen_ = CellPen{};
+  return 1;
+}
+
+// Follows SGR into the packed pen.
+int Screen::on_setpenattr(VTermAttr attr, VTermValue* val, void* user) {
+  CellPen& pen = static_cast<Screen*>(user)->pen_;
+  const auto set_flag = [&](uint16_t bit) {
+    pen.attrs = static_cast<uint16_t>(val->boolean != 0 ? pen.attrs | bit : pen.attrs & ~bit);
+  };
+  switch (attr) {
+    case VTERM_ATTR_BOLD:
+      set_flag(CellPen::kBold);
+      break;
+    case VTERM_ATTR_UNDERLINE:
+      pen.attrs = static_cast<uint16_t>((pen.attrs & ~(3u << CellPen::kUnderlineShift)) |
+                                        ((val->number & 3u) << CellPen::kUnderlineShift));
+      break;
+    case VTERM_ATTR_ITALIC:
+      set_flag(CellPen::kItalic);
+      break;
+    case VTERM_ATTR_BLINK:
+      set_flag(CellPen::kBlink);
+      break;
+    case VTERM_ATTR_REVERSE:
+      set_flag(CellPen::kReverse);
+      break;
+    case VTERM_ATTR_STRIKE:
+      set_flag(CellPen::kStrike);
+      break;
+    case VTERM_ATTR_FONT:
+      pen.attrs = static_cast<uint16_t>((pen.attrs & ~(15u << CellPen::kFontShift)) |
+                                        ((val->number & 15u) << CellPen::kFontShift));
+      break;
+    case VTERM_ATTR_FOREGROUND:
+      pen.fg = CellPen::normalised(val->color);
+      break;
+    case VTERM_ATTR_BACKGROUND:
+      pen.bg = CellPen::normalised(val->color);
+      break;
+    default:
+      break;
+  }
+  return 1;
+}
+
+// The clients' terminals ring their own bells.
+int Screen::on_bell(void*) {
+  return 1;
+}
+
+// A smaller primary screen first drops blank rows below the cursor, then pushes rows from
+// the top into the scrollback until the cursor's row fits (tmux and libvterm do the same);
+// the alternate screen is cut at the bottom. Both grids keep their top-left content.
+int Screen::on_resize(int rows, int cols, VTermPos* delta, void* user) {
+  auto* self = static_cast<Screen*>(user);
+  Grid& primary = self->primary_grid_;
+  if (!self->alternate_ && rows < primary.rows()) {
+    VTermPos cursor{};
+    vterm_state_get_cursorpos(self->state_, &cursor);
+    int first_blank = primary.rows();
+    while (first_blank > rows && first_blank - 1 != cursor.row &&
+           primary.row_is_blank(first_blank - 1)) {
+      --first_blank;
+    }
+    if (first_blank > rows) {
+      const int lines = first_blank - rows;
+      for (int row = 0; row < lines; ++row) self->push_scrollback(primary.row(row), primary.cols());
+      primary.scroll_rows(0, primary.rows(), lines, CellPen{});
+      delta->row -= lines;
+    }
+  }
+  primary.resize(rows, cols);
+  self->alternate_grid_.resize(rows, cols);
+  return 1;
+}
+
+// A row becoming double-width shows only its left half: the right half is erased.
+int Screen::on_setlineinfo(int row, const VTermLineInfo* newinfo, const VTermLineInfo* oldinfo,
+                           void* user) {
+  auto* self = static_cast<Screen*>(user);
+  if (newinfo->doublewidth != 0 && oldinfo->doublewidth == 0) {
+    Grid& grid = self->grid();
+    grid.erase(VTermRect{row, row + 1, grid.cols() / 2, grid.cols()}, self->pen_, false);
+  }
+  return 1;
 }
 
 // libvterm's answers to the child's queries (DA, DSR, ...) are dropped: the attached
@@ -795,44 +1032,47 @@ void Screen::note_scan_param() {
   scan_param_ = 0;
 }
 
-// Renders the primary screen (rows, cursor, pen) while it is still the visible one.
-void Screen::take_primary_snapshot(int mode) {
-  PrimarySnapshot snapshot;
-  const WindowSize dims = size();
-  snapshot.rows.reserve(dims.rows);
-  for (int row = 0; row < dims.rows; ++row) snapshot.rows.push_back(render_row(row));
-  snapshot.cursor = cursor();
-  snapshot.pen = pen();
-  snapshot.cursor_visible = cursor_visible_;
-  snapshot.cursor_blink = cursor_blink_;
-  snapshot.cursor_shape = cursor_shape_;
-  snapshot.mode = mode;
-  primary_ = std::move(snapshot);
+// Notes what entering the alternate screen saves, while the primary screen is still the
+// visible one: the cursor, the pen, the cursor's look and the rows' DEC line sizes.
+void Screen::save_primary(int mode) {
+  PrimarySaved saved;
+  saved.cursor = cursor();
+  saved.pen = pen();
+  saved.cursor_visible = cursor_visible_;
+  saved.cursor_blink = cursor_blink_;
+  saved.cursor_shape = cursor_shape_;
+  saved.mode = mode;
+  for (int row = 0; row < primary_grid_.rows(); ++row) {
+    const VTermLineInfo* line = vterm_state_get_lineinfo(state_, row);
+    saved.lines.push_back(line != nullptr ? *line : VTermLineInfo{});
+  }
+  primary_ = std::move(saved);
 }
 
-// One row of the visible screen's cells.
-std::vector<VTermScreenCell> Screen::row_cells(int row) const {
-  const WindowSize dims = size();
-  std::vector<VTermScreenCell> cells(dims.cols);
-  for (int col = 0; col < dims.cols; ++col) {
-    vterm_screen_get_cell(screen_, VTermPos{row, col}, &cells[static_cast<std::size_t>(col)]);
-  }
+// One cell of the grid, or an empty one outside it.
+VTermScreenCell Screen::unpack(const Grid& grid, int row, int col) const {
+  if (row < 0 || row >= grid.rows() || col < 0 || col >= grid.cols()) return VTermScreenCell{};
+  return unpack_cell(grid.row(row), col, grid.cols(), glyphs_);
+}
+
+// One row of a grid's cells, with their true attributes (no DECSCNM flip).
+std::vector<VTermScreenCell> Screen::row_cells(const Grid& grid, int row) const {
+  std::vector<VTermScreenCell> cells(static_cast<std::size_t>(grid.cols()));
+  for (int col = 0; col < grid.cols(); ++col)
+    cells[static_cast<std::size_t>(col)] = unpack(grid, row, col);
   return cells;
 }
 
-// The bytes that draw one visible row from its first column: the DEC line size if the row
-// has one, then its cells. Empty when the row is blank (a cleared screen already is).
-std::string Screen::render_row(int row) const {
-  const std::vector<VTermScreenCell> cells = row_cells(row);
+// The bytes that draw one row of a grid from its first column: the DEC line size if the
+// row has one, then its cells. Empty when the row is blank (a cleared screen already is).
+std::string Screen::render_row(const Grid& grid, int row, const VTermLineInfo* line) const {
   std::string out;
-  // The line's size comes from the state: cells keep stale dwl/dhl bits after ESC #5.
-  const VTermLineInfo* line = vterm_state_get_lineinfo(state_, row);
   if (line != nullptr && line->doubleheight != 0) {
     out += line->doubleheight == 1 ? "\x1b#3" : "\x1b#4";
   } else if (line != nullptr && line->doublewidth != 0) {
     out += "\x1b#6";
   }
-  write_cells(out, cells, reverse_video_, BlankCells::kErase);
+  write_cells(out, row_cells(grid, row), false, BlankCells::kErase);
   return out;
 }
 

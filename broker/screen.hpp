@@ -1,8 +1,8 @@
 #pragma once
 // The screen model of one session. Every byte the child writes to its PTY is fed in here
-// (libvterm's screen layer keeps the cells), so that a client attaching later can be sent
-// bytes that redraw what the screen shows right now, and lines that scrolled off the top
-// are kept as a bounded scrollback of text with SGR attributes.
+// (libvterm's state layer parses it, our Grid keeps the cells), so that a client attaching later
+// can be sent bytes that redraw what the screen shows right now, and lines that scrolled off the
+// top are kept as a bounded scrollback of text with SGR attributes.
 
 #include <vterm.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pty.hpp"
+#include "screen_grid.hpp"
 
 namespace pyattach {
 
@@ -86,36 +87,53 @@ class Screen {
   struct VTermDeleter {
     void operator()(VTerm* vt) const { vterm_free(vt); }
   };
-  // What the primary screen held when the alternate screen was entered: libvterm keeps it
-  // but cannot show it while the alternate screen is active.
-  struct PrimarySnapshot {
-    std::vector<std::string> rows;  // each row's bytes, drawn from column 1
-    VTermPos cursor{};              // where the entering sequence saved the cursor
-    VTermScreenCell pen{};          // and the pen it saved
-    bool cursor_visible = true;     // and (libvterm's DECSC) the cursor's look
+  // What entering the alternate screen saved (the primary grid itself stays behind it).
+  struct PrimarySaved {
+    VTermPos cursor{};           // where the entering sequence saved the cursor
+    VTermScreenCell pen{};       // and the pen it saved
+    bool cursor_visible = true;  // and (libvterm's DECSC) the cursor's look
     bool cursor_blink = true;
     int cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;
-    int mode = 1049;  // 47, 1047 or 1049: the sequence that entered it
+    int mode = 1049;                   // 47, 1047 or 1049: the sequence that entered it
+    std::vector<VTermLineInfo> lines;  // DEC line sizes of the primary rows
   };
   enum class ScanState : unsigned char { kGround, kEscape, kCsi, kCsiOverflow };
   enum class ScanAction : unsigned char { kPass, kAlternateScreenSet, kDrop };
 
+  // libvterm's state layer reports every change to the cells through these.
+  static int on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user);
+  static int on_movecursor(VTermPos pos, VTermPos oldpos, int visible, void* user);
+  static int on_scrollrect(VTermRect rect, int downward, int rightward, void* user);
+  static int on_moverect(VTermRect dest, VTermRect src, void* user);
+  static int on_erase(VTermRect rect, int selective, void* user);
+  static int on_initpen(void* user);
+  static int on_setpenattr(VTermAttr attr, VTermValue* val, void* user);
   static int on_settermprop(VTermProp prop, VTermValue* val, void* user);
-  static int on_sb_pushline(int cols, const VTermScreenCell* cells, void* user);
-  static int on_sb_popline(int cols, VTermScreenCell* cells, void* user);
+  static int on_bell(void* user);
+  static int on_resize(int rows, int cols, VTermPos* delta, void* user);
+  static int on_setlineinfo(int row, const VTermLineInfo* newinfo, const VTermLineInfo* oldinfo,
+                            void* user);
   static void on_output(const char* bytes, std::size_t len, void* user);
 
   ScanAction scan(char c);
   void note_scan_param();
-  void take_primary_snapshot(int mode);
-  std::vector<VTermScreenCell> row_cells(int row) const;
-  std::string render_row(int row) const;
+  void save_primary(int mode);
+  Grid& grid() { return alternate_ ? alternate_grid_ : primary_grid_; }
+  const Grid& grid() const { return alternate_ ? alternate_grid_ : primary_grid_; }
+  void push_scrollback(const GridCell* cells, int cols);
+  void collect_glyphs();
+  VTermScreenCell unpack(const Grid& grid, int row, int col) const;
+  std::vector<VTermScreenCell> row_cells(const Grid& grid, int row) const;
+  std::string render_row(const Grid& grid, int row, const VTermLineInfo* line) const;
   std::string capture_probe(void (*probe)(VTerm*)) const;
 
   std::unique_ptr<VTerm, VTermDeleter> vt_;
-  VTermScreen* screen_ = nullptr;  // owned by vt_
-  VTermState* state_ = nullptr;    // owned by vt_
-  VTermScreenCallbacks callbacks_{};
+  VTermState* state_ = nullptr;  // owned by vt_
+  VTermStateCallbacks callbacks_{};
+  Grid primary_grid_;
+  Grid alternate_grid_;
+  GlyphTable glyphs_;
+  CellPen pen_;  // what new glyphs and erased cells get
   std::size_t scrollback_limit_;
   std::deque<std::string> scrollback_;  // styled lines, oldest first
 
@@ -127,10 +145,10 @@ class Screen {
   int mouse_prop_ = VTERM_PROP_MOUSE_NONE;
   std::optional<std::string> title_;
   std::optional<std::string> icon_name_;
-  std::optional<PrimarySnapshot> primary_;
+  std::optional<PrimarySaved> primary_;
 
-  // Follows CSI sequences in the byte stream: to snapshot the primary screen just before
-  // CSI ? 47/1047/1049 h switches away from it, and to keep sequences with more arguments
+  // Follows CSI sequences in the byte stream: to note what the primary screen saves just
+  // before CSI ? 47/1047/1049 h switches away from it, and to keep sequences with more arguments
   // than libvterm 0.1.4 can hold (it crashes on the 17th) from reaching it.
   ScanState scan_state_ = ScanState::kGround;
   unsigned scan_param_ = 0;

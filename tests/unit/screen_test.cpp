@@ -501,6 +501,133 @@ TEST(Screen, ResizeInAlternateScreen) {
   expect_round_trip(a);
 }
 
+TEST(Screen, FullScreenScrollKeepsRowsInOrder) {
+  // Many more lines than rows: the ring wraps around several times.
+  Screen a({.rows = 4, .cols = 10});
+  for (int i = 1; i <= 23; ++i)
+    a.feed("\x1b[3" + std::to_string(i % 8) + "mrow " + std::to_string(i) + "\x1b[m\r\n");
+  EXPECT_EQ(a.text(), "row 21\nrow 22\nrow 23\n");
+  EXPECT_EQ(a.scrollback_text(2), "row 19\nrow 20");
+  EXPECT_EQ(a.cell(2, 0).fg.indexed.idx, 23 % 8);
+  // Scrolling back down (RI at the top, SD) brings blank rows in at the top.
+  a.feed("\x1b[H\x1bM\x1b[T");
+  EXPECT_EQ(a.text(), "\n\nrow 21\nrow 22");
+  expect_round_trip(a);
+}
+
+TEST(Screen, ScrollRegionMovesOnlyItsRows) {
+  Screen a({.rows = 6, .cols = 10});
+  a.feed("top\r\n1\r\n2\r\n3\r\n4\r\nstatus");
+  // DECSTBM 2..5, then scroll it up twice from its bottom line and down once with RI.
+  a.feed("\x1b[2;5r\x1b[5;1H\n\nnew\x1b[2;1H\x1bMins");
+  EXPECT_EQ(a.text(), "top\nins\n3\n4\n\nstatus");
+  EXPECT_EQ(a.scrollback_lines(), 0u);  // a region not at the top pushes nothing
+  // IL and DL inside the region.
+  a.feed("\x1b[3;1H\x1b[L\x1b[5;1H\x1b[M");
+  EXPECT_EQ(a.text(), "top\nins\n\n3\n\nstatus");
+  expect_round_trip(a);
+  // A region starting at the top row sends what leaves it to the scrollback.
+  a.feed("\x1b[1;3r\x1b[3;1H\n");
+  EXPECT_EQ(a.scrollback_text(1), "top");
+  EXPECT_EQ(a.text(), "ins\n\n\n3\n\nstatus");
+}
+
+TEST(Screen, InsertAndDeleteCharactersMoveCellsInTheRow) {
+  Screen a({.rows = 2, .cols = 10});
+  a.feed("abcdef\x1b[1;3H\x1b[2@XY\x1b[2;1Hhello\x1b[2;2H\x1b[3P");
+  EXPECT_EQ(a.text(), "abXYcdef\nho");
+  expect_round_trip(a);
+}
+
+TEST(Screen, WideAndCombiningCharactersSurviveScrollbackAndRedraw) {
+  Screen a({.rows = 2, .cols = 12});
+  // U+4E2D (wide), e + U+0301, a + U+0300 + U+0323, U+1F600 (wide).
+  const std::string line = "\xe4\xb8\xad e\xcc\x81 a\xcc\x80\xcc\xa3 \xf0\x9f\x98\x80";
+  a.feed(line + "\r\n" + line);
+  EXPECT_EQ(a.text(), line + "\n" + line);
+  EXPECT_EQ(a.cell(0, 5).chars[0], static_cast<uint32_t>('a'));
+  EXPECT_EQ(a.cell(0, 5).chars[1], 0x300u);
+  EXPECT_EQ(a.cell(0, 5).chars[2], 0x323u);
+  EXPECT_TRUE(a.styled_text().starts_with(line + "\r\n"));
+  expect_round_trip(a);
+  a.feed("\r\n");
+  EXPECT_EQ(a.scrollback_text(1), line);
+  EXPECT_EQ(a.scrollback_styled(1), line + "\r\n");
+}
+
+TEST(Screen, ManyDistinctCombinedGlyphsDoNotPileUp) {
+  Screen a({.rows = 2, .cols = 4});
+  // Thousands of different glyphs, each soon overwritten: the table is collected, and
+  // the glyphs still on the screen are right afterwards.
+  for (uint32_t base = 0x4100; base < 0x4100 + 5000; ++base) {
+    std::string glyph = "\r";
+    glyph += static_cast<char>(0xe0 | (base >> 12));
+    glyph += static_cast<char>(0x80 | ((base >> 6) & 0x3f));
+    glyph += static_cast<char>(0x80 | (base & 0x3f));
+    a.feed(glyph + "\xcc\x81");
+  }
+  a.feed("\r\ne\xcc\x81");
+  EXPECT_EQ(a.cell(0, 0).chars[0], 0x4100u + 4999);
+  EXPECT_EQ(a.cell(0, 0).chars[1], 0x301u);
+  EXPECT_EQ(a.cell(1, 0).chars[0], static_cast<uint32_t>('e'));
+  EXPECT_EQ(a.cell(1, 0).chars[1], 0x301u);
+  expect_round_trip(a);
+}
+
+TEST(Screen, AlternateScreenRoundTripKeepsThePrimaryScreen) {
+  Screen a({.rows = 4, .cols = 20});
+  a.feed("\x1b[1mshell\x1b[m prompt\r\nsecond line");
+  const std::string primary_text = a.text();
+  a.feed("\x1b[?1049h\x1b[H\x1b[44mfull screen\x1b[3;1Hmenu");
+  EXPECT_TRUE(a.alternate_screen());
+  EXPECT_EQ(a.text(), "full screen\n\nmenu\n");
+  expect_round_trip(a);
+  a.feed("\x1b[?1049l");
+  EXPECT_FALSE(a.alternate_screen());
+  EXPECT_EQ(a.text(), primary_text);
+  EXPECT_EQ(a.cursor().row, 1);
+  EXPECT_EQ(a.cursor().col, 11);
+  EXPECT_EQ(a.cell(0, 0).attrs.bold, 1u);
+  expect_round_trip(a);
+  // Entering again starts from a clear alternate screen.
+  a.feed("\x1b[?1049h");
+  EXPECT_EQ(a.text(), "\n\n\n");
+}
+
+TEST(Screen, ResizeKeepsContentLikeTmux) {
+  Screen a({.rows = 5, .cols = 10});
+  a.feed("1\r\n2\r\n3\r\n4\r\n5");
+  // Fewer rows with the cursor on the last one: the top rows go to the scrollback.
+  a.resize({.rows = 3, .cols = 10});
+  EXPECT_EQ(a.text(), "3\n4\n5");
+  EXPECT_EQ(a.scrollback_text(10), "1\n2");
+  EXPECT_EQ(a.cursor().row, 2);
+  // More rows: new blank rows at the bottom, the cursor stays on its line.
+  a.resize({.rows = 5, .cols = 10});
+  EXPECT_EQ(a.text(), "3\n4\n5\n\n");
+  EXPECT_EQ(a.cursor().row, 2);
+  // Blank rows below the cursor are dropped first, before any line is pushed.
+  a.resize({.rows = 3, .cols = 10});
+  EXPECT_EQ(a.text(), "3\n4\n5");
+  EXPECT_EQ(a.scrollback_lines(), 2u);
+  // Narrower cuts rows on the right, wider brings no text back but keeps the rest.
+  a.feed("\x1b[1;1Habcdefghij");
+  a.resize({.rows = 3, .cols = 4});
+  EXPECT_EQ(a.text(), "abcd\n4\n5");
+  a.resize({.rows = 3, .cols = 8});
+  EXPECT_EQ(a.text(), "abcd\n4\n5");
+  expect_round_trip(a);
+}
+
+TEST(Screen, ScrollbackLimitKeepsTheNewestLines) {
+  Screen a({.rows = 3, .cols = 30}, 50);
+  for (int i = 1; i <= 10000; ++i) a.feed("\x1b[32mline " + std::to_string(i) + "\x1b[m\r\n");
+  EXPECT_EQ(a.scrollback_lines(), 50u);
+  EXPECT_EQ(a.scrollback_text(1), "line 9998");
+  EXPECT_EQ(a.scrollback_styled(1), "\x1b[32mline 9998\x1b[m\r\n");
+  EXPECT_EQ(a.scrollback_text(50).substr(0, 10), "line 9949\n");
+}
+
 // Random mixes of text, SGR, cursor movement, erasing, wide and combining characters and
 // scrolling; every state reached must survive the round trip.
 TEST(Screen, RandomRoundTrips) {
