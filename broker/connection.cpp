@@ -132,9 +132,12 @@ void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> pa
 
 void Connection::flush() {
   while (!queue_.empty()) {
-    iovec parts[2 * 16];
+    constexpr int kMaxParts = 32;
+    iovec parts[kMaxParts];
     int count = 0;
-    for (auto it = queue_.begin(); it != queue_.end() && count < 32; ++it) {
+    // Each chunk adds up to two parts (header, payload): stop while both still fit. The
+    // first chunk may add only one, so the count can be odd.
+    for (auto it = queue_.begin(); it != queue_.end() && count + 2 <= kMaxParts; ++it) {
       std::size_t skip = it == queue_.begin() ? it->written : 0;
       for (std::string_view part : {std::string_view(it->header), std::string_view(*it->payload)}) {
         if (skip >= part.size()) {
