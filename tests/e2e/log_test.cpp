@@ -90,8 +90,8 @@ TEST_F(LogTest, LogDirectoryFromTheEnvironment) {
 }
 
 TEST_F(LogTest, UnopenableLogIsAOneLineErrorOfNew) {
-  CommandResult result = pyattach(
-      {"new", "-d", "--log", dir() + "/missing/dir/x.log", "--", script("exit_with.py"), "exit", "0"});
+  CommandResult result = pyattach({"new", "-d", "--log", dir() + "/missing/dir/x.log", "--",
+                                   script("exit_with.py"), "exit", "0"});
   EXPECT_TRUE(is_one_line_error(result, 1));
   EXPECT_NE(result.err.find("log"), std::string::npos) << result.describe();
   EXPECT_TRUE(broker_still_serving());

@@ -21,7 +21,8 @@ TEST_F(WaitTest, ExitStatusOfAnEndedSession) {
   // Once ended, waiting again answers at once with the same status.
   EXPECT_EQ(pyattach({"wait", "three"}).code(), 3);
   CommandResult ls = pyattach({"ls"});
-  EXPECT_TRUE(std::regex_search(ls_row(ls.out, "three"), std::regex(" exited 3 "))) << ls.describe();
+  EXPECT_TRUE(std::regex_search(ls_row(ls.out, "three"), std::regex(" exited 3 ")))
+      << ls.describe();
 }
 
 TEST_F(WaitTest, DeathBySignalIs128PlusN) {
