@@ -13,6 +13,7 @@
 
 #include "fd_passing.hpp"
 #include "runtime_dir.hpp"
+#include "unix_socket.hpp"
 #include "user_error.hpp"
 
 namespace pyattach {
@@ -21,14 +22,12 @@ namespace {
 
 // A connected socket, or an invalid fd if nobody listens there.
 UniqueFd try_connect(const std::string& path) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path)
+  const auto address = unix_address(path);
+  if (!address)
     throw UserError("socket path too long: " + path + " (set PYATTACH_DIR to a shorter directory)");
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!socket) throw UserError(std::string("socket: ") + std::strerror(errno));
-  if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+  if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0) {
     if (errno == ENOENT || errno == ECONNREFUSED) return UniqueFd();
     throw UserError("cannot connect to " + path + ": " + std::strerror(errno));
   }

@@ -15,6 +15,7 @@
 
 #include "peer.hpp"
 #include "runtime_dir.hpp"
+#include "unix_socket.hpp"
 #include "zygote_source.hpp"
 
 namespace pyattach {
@@ -52,22 +53,8 @@ bool Broker::start(std::string& error) {
   if (!write_zygote_source(zygote_path_, error)) return false;
 
   // The caller holds the broker lock, so a socket file left here is stale.
-  const std::string socket_path = broker_socket_path(dir_);
-  ::unlink(socket_path.c_str());
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof address.sun_path) {
-    error = "socket path too long: " + socket_path;
-    return false;
-  }
-  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  listen_socket_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!listen_socket_ ||
-      ::bind(listen_socket_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::chmod(socket_path.c_str(), 0600) != 0 || ::listen(listen_socket_.get(), 128) != 0) {
-    error = "cannot listen on " + socket_path + ": " + std::strerror(errno);
-    return false;
-  }
+  listen_socket_ = listen_unix(broker_socket_path(dir_), SOCK_STREAM, 128, error);
+  if (!listen_socket_) return false;
   uv_poll_init(loop_, listener_.get(), listen_socket_.get());
   listener_->data = this;
   uv_poll_start(listener_.get(), UV_READABLE, on_connection);

@@ -18,6 +18,7 @@
 
 #include "keeper_channel.hpp"
 #include "peer.hpp"
+#include "unix_socket.hpp"
 
 namespace pyattach {
 
@@ -99,16 +100,14 @@ void Readiness::failed(const std::string& message) {
 bool ask_keeper(const std::string& dir, const std::string& op, const std::string& binary,
                 int readiness_fd, std::string& error) {
   const std::string path = keeper_socket_path(dir);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) {
+  const auto address = unix_address(path);
+  if (!address) {
     error = "socket path too long: " + path;
     return false;
   }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd socket(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!socket ||
-      ::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::connect(socket.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0) {
     error = "no keeper at " + path + ": " + std::strerror(errno);
     return false;
   }

@@ -17,6 +17,7 @@
 
 #include "keeper_channel.hpp"
 #include "peer.hpp"
+#include "unix_socket.hpp"
 
 namespace pyattach {
 
@@ -55,22 +56,8 @@ bool Keeper::start(std::string& error) {
     return false;
   }
   // We hold the lock, so a socket file left here belongs to a keeper that died.
-  const std::string socket_path = keeper_socket_path(dir_);
-  ::unlink(socket_path.c_str());
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof address.sun_path) {
-    error = "socket path too long: " + socket_path;
-    return false;
-  }
-  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  listen_socket_.reset(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!listen_socket_ ||
-      ::bind(listen_socket_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::chmod(socket_path.c_str(), 0600) != 0 || ::listen(listen_socket_.get(), 16) != 0) {
-    error = "cannot listen on " + socket_path + ": " + std::strerror(errno);
-    return false;
-  }
+  listen_socket_ = listen_unix(keeper_socket_path(dir_), SOCK_SEQPACKET, 16, error);
+  if (!listen_socket_) return false;
   uv_poll_init(loop_, listener_.get(), listen_socket_.get());
   listener_->data = this;
   uv_poll_start(listener_.get(), UV_READABLE, on_listener);
