@@ -154,6 +154,7 @@ except Exception:
     _c_fflush = None
 
 MAX_DATAGRAM = 4 << 20
+SPAWN_DEFAULT_SIGNALS = frozenset(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
 REFILL_DELAY = 0.05  # seconds after a hand-off before the pool is topped up (see serve())
 THIS_FILE = (lambda: 0).__code__.co_filename
 # The interpreter and its options as the broker started us: the head of every child's sys.orig_argv.
@@ -391,11 +392,27 @@ class Zygote:
 
     def start_worker(self):
         """Spawn mode: add a fresh interpreter to the pool.  It does the preloads and then
-        waits for its request like a pre-forked child; no fork, so no fork hazards."""
+        waits for its request like a pre-forked child; no preloaded process is forked, so
+        there are no fork hazards."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            pid = os.posix_spawn(self.worker_argv[0], self.worker_argv, os.environ,
-                                 file_actions=[(os.POSIX_SPAWN_DUP2, theirs.fileno(), 3)])
+            # fork + exec, not posix_spawn: glibc's posix_spawn leaves its internal signals
+            # (32, 33) ignored in the new program, which a fresh interpreter never has. This
+            # zygote preloads nothing in spawn mode, so the fork is cheap.
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    for sig in SPAWN_DEFAULT_SIGNALS:
+                        try:
+                            signal.signal(sig, signal.SIG_DFL)
+                        except (OSError, ValueError):
+                            pass
+                    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+                    os.dup2(theirs.fileno(), 3)
+                    os.set_inheritable(3, True)  # also when it was fd 3 already
+                    os.execv(self.worker_argv[0], self.worker_argv)
+                finally:
+                    os._exit(127)
         except OSError as e:
             log("cannot start a pool interpreter: %s" % e)
             ours.close()
@@ -1215,7 +1232,8 @@ def worker_main(fd, exits, load_ms, failure):
              version=sys.version.split()[0])
         # What a child uses of a zygote (its own sockets are dropped in prepare_child); exit
         # statuses go to the zygote that started us.
-        placeholder, _ = socket.socketpair()
+        placeholder, other_end = socket.socketpair()
+        other_end.close()  # else the program would find it open
         zygote = Zygote(placeholder, 0)
         zygote.exits_address = "\0" + address
     except OSError:
