@@ -17,6 +17,7 @@
 #include "detach_key.hpp"
 #include "launch_request.hpp"
 #include "options.hpp"
+#include "pty.hpp"
 #include "terminal_proxy.hpp"
 #include "user_error.hpp"
 
@@ -115,6 +116,10 @@ int command_run(const Args& args) {
   auto broker = BrokerClient::connect(true);
   ProxyResult result;
   if (::isatty(0) && ::isatty(1) && ::isatty(2)) {
+    // Raw before the request: a pre-forked program can write (and the user type) before
+    // we hear that it started, and our terminal must not translate its bytes a second
+    // time. Restored at the end of this block, before end_like() exits.
+    RawModeGuard raw(0);
     request["transient"] = true;  // removed once we have its status, unless detached
     request["attach"] = true;     // every byte streamed inline, no redraw: as python3 would
     broker->send_json(MsgType::NewSession, request);
