@@ -197,13 +197,7 @@ void KeeperLink::start_new_keeper() {
   std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>("--adopt-fd"),
                              fd_arg.data(), nullptr};
   uv_stdio_container_t stdio[4];
-  stdio[0].flags = UV_IGNORE;
-  stdio[1].flags = UV_INHERIT_FD;
-  stdio[1].data.fd = 1;
-  stdio[2].flags = UV_INHERIT_FD;
-  stdio[2].data.fd = 2;
-  stdio[3].flags = UV_INHERIT_FD;
-  stdio[3].data.fd = theirs.get();
+  helper_stdio(stdio, theirs.get());
   uv_process_options_t options{};
   options.file = program.c_str();
   options.args = argv.data();

@@ -43,6 +43,18 @@ class UvHandle {
   T* handle_;
 };
 
+// The stdio of a helper process the broker starts (zygote, keeper): no stdin, the broker's
+// stdout and stderr (its log), and channel_fd as fd 3.
+inline void helper_stdio(uv_stdio_container_t (&stdio)[4], int channel_fd) {
+  stdio[0].flags = UV_IGNORE;
+  for (int fd : {1, 2}) {
+    stdio[fd].flags = UV_INHERIT_FD;
+    stdio[fd].data.fd = fd;
+  }
+  stdio[3].flags = UV_INHERIT_FD;
+  stdio[3].data.fd = channel_fd;
+}
+
 // Writes bytes to a stream; the request keeps the bytes alive until libuv is done.
 // Returns a libuv error code (0 on success). `done` runs after the write, if given.
 int write_owned(uv_stream_t* stream, std::shared_ptr<const std::string> header,

@@ -81,13 +81,7 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   envp.push_back(nullptr);
 
   uv_stdio_container_t stdio[4];
-  stdio[0].flags = UV_IGNORE;
-  stdio[1].flags = UV_INHERIT_FD;
-  stdio[1].data.fd = 1;
-  stdio[2].flags = UV_INHERIT_FD;
-  stdio[2].data.fd = 2;
-  stdio[3].flags = UV_INHERIT_FD;
-  stdio[3].data.fd = zygote_end.get();
+  helper_stdio(stdio, zygote_end.get());
 
   uv_process_options_t options{};
   options.exit_cb = on_process_exit;
