@@ -18,8 +18,8 @@ struct Pen {
   bool strike = false;
   int underline = VTERM_UNDERLINE_OFF;
   int font = 0;
-  VTermColor fg{.type = VTERM_COLOR_DEFAULT_FG};
-  VTermColor bg{.type = VTERM_COLOR_DEFAULT_BG};
+  VTermColor fg{.rgb = {.type = VTERM_COLOR_DEFAULT_FG}};
+  VTermColor bg{.rgb = {.type = VTERM_COLOR_DEFAULT_BG}};
 };
 
 // Colours compare equal when both are "the default" (whatever RGB value libvterm gives

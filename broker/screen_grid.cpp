@@ -7,7 +7,7 @@ namespace pyattach {
 
 // Keeps only the bytes that mean something for the colour's type.
 VTermColor CellPen::normalised(const VTermColor& c) {
-  VTermColor out{};
+  VTermColor out{.rgb = {}};  // all four bytes zero (see CellPen::fg)
   if ((c.type & VTERM_COLOR_DEFAULT_MASK) != 0) {
     out.type = c.type & VTERM_COLOR_DEFAULT_MASK;
   } else if (VTERM_COLOR_IS_INDEXED(&c)) {

@@ -34,8 +34,11 @@ struct CellPen {
     kFontShift = 7,  // four bits: 0-9
     kProtected = 1 << 11,
   };
-  VTermColor fg{.type = VTERM_COLOR_DEFAULT_FG};
-  VTermColor bg{.type = VTERM_COLOR_DEFAULT_BG};
+  // Initialised through .rgb, the member that spans all four bytes: a union brace-
+  // initialised by .type leaves the other three unset (clang does not zero them), and
+  // pens are compared with memcmp.
+  VTermColor fg{.rgb = {.type = VTERM_COLOR_DEFAULT_FG}};
+  VTermColor bg{.rgb = {.type = VTERM_COLOR_DEFAULT_BG}};
   uint16_t attrs = 0;
 
   bool operator==(const CellPen& other) const {
