@@ -18,8 +18,8 @@ struct Pen {
   bool strike = false;
   int underline = VTERM_UNDERLINE_OFF;
   int font = 0;
-  VTermColor fg{.rgb = {.type = VTERM_COLOR_DEFAULT_FG}};
-  VTermColor bg{.rgb = {.type = VTERM_COLOR_DEFAULT_BG}};
+  VTermColor fg{.rgb = {.type = VTERM_COLOR_DEFAULT_FG, .red = 0, .green = 0, .blue = 0}};
+  VTermColor bg{.rgb = {.type = VTERM_COLOR_DEFAULT_BG, .red = 0, .green = 0, .blue = 0}};
 };
 
 // Colours compare equal when both are "the default" (whatever RGB value libvterm gives

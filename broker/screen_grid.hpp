@@ -37,8 +37,8 @@ struct CellPen {
   // Initialised through .rgb, the member that spans all four bytes: a union brace-
   // initialised by .type leaves the other three unset (clang does not zero them), and
   // pens are compared with memcmp.
-  VTermColor fg{.rgb = {.type = VTERM_COLOR_DEFAULT_FG}};
-  VTermColor bg{.rgb = {.type = VTERM_COLOR_DEFAULT_BG}};
+  VTermColor fg{.rgb = {.type = VTERM_COLOR_DEFAULT_FG, .red = 0, .green = 0, .blue = 0}};
+  VTermColor bg{.rgb = {.type = VTERM_COLOR_DEFAULT_BG, .red = 0, .green = 0, .blue = 0}};
   uint16_t attrs = 0;
 
   bool operator==(const CellPen& other) const {
