@@ -7,6 +7,7 @@
 #include "broker_client.hpp"
 #include "commands.hpp"
 #include "options.hpp"
+#include "table.hpp"
 #include "user_error.hpp"
 
 namespace pyattach {
@@ -22,26 +23,11 @@ std::string join_list(const nlohmann::json& items) {
   return out.empty() ? "-" : out;
 }
 
-std::string format_seconds(double seconds) {
-  const long s = static_cast<long>(seconds);
-  if (s < 60) return std::to_string(s) + "s";
-  if (s < 3600) return std::to_string(s / 60) + "m";
-  if (s < 86400) return std::to_string(s / 3600) + "h";
-  return std::to_string(s / 86400) + "d";
-}
-
 std::string format_import(const nlohmann::json& profile) {
   if (profile.at("state") == "starting") return "-";
   std::ostringstream out;
   out << std::fixed << std::setprecision(profile.at("load_ms").get<double>() < 10 ? 1 : 0)
       << profile.at("load_ms").get<double>() << "ms";
-  return out.str();
-}
-
-std::string format_memory(const nlohmann::json& kb) {
-  if (!kb.is_number()) return "-";
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(1) << kb.get<double>() / 1024.0 << "M";
   return out.str();
 }
 
@@ -74,24 +60,11 @@ int command_profiles(const Args& args) {
                     std::to_string(profile.at("pid").get<int>()), profile.at("mode"),
                     std::to_string(profile.at("pool").get<int>()),
                     std::to_string(profile.at("sessions").get<int>()), format_import(profile),
-                    format_memory(profile.at("pss_kb")),
-                    format_seconds(profile.at("age_s").get<double>()), python,
+                    format_kib(profile.at("pss_kb")),
+                    format_duration(profile.at("age_s").get<double>()), python,
                     join_list(profile.at("preload"))});
   }
-  std::vector<std::size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  for (const auto& row : rows) {
-    std::ostringstream line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (i + 1 == row.size()) {
-        line << row[i];
-      } else {
-        line << std::left << std::setw(static_cast<int>(widths[i])) << row[i] << "  ";
-      }
-    }
-    std::cout << line.str() << "\n";
-  }
+  print_table(std::cout, rows);
   return 0;
 }
 

@@ -2,6 +2,8 @@
 
 #include <sys/wait.h>
 
+#include <iostream>
+
 #include "broker_client.hpp"
 #include "commands.hpp"
 #include "options.hpp"
@@ -44,6 +46,12 @@ int command_wait(const Args& args) {
   if (frame.type != MsgType::Ok)
     throw UserError("protocol error: unexpected " + std::string(msg_type_name(frame.type)));
   const auto reply = nlohmann::json::parse(frame.payload);
+  // Its status (1) alone would not say that the program never ran, nor why.
+  for (const auto& session : reply.at("sessions"))
+    if (session.value("state", "") == "failed" &&
+        session.value("error", nlohmann::json()).is_string())
+      std::cerr << "pyattach: session '" << session.value("name", "?")
+                << "' failed to start: " << session.at("error").get<std::string>() << "\n";
   const auto& last = reply.at("sessions").back();
   const int wait_status = last.at("wait_status").get<int>();
   // As a shell reports it: the exit code, or 128 + the number of the killing signal.

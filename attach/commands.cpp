@@ -5,14 +5,14 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cctype>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "broker_client.hpp"
 #include "detach_key.hpp"
 #include "options.hpp"
+#include "table.hpp"
 #include "terminal_proxy.hpp"
 #include "user_error.hpp"
 
@@ -35,14 +35,6 @@ int parse_signal(const std::string& spelling) {
     if (abbrev != nullptr && name == abbrev) return sig;
   }
   throw UserError("unknown signal '" + spelling + "'", kStatusUsage);
-}
-
-std::string format_age(double seconds) {
-  const long s = static_cast<long>(seconds);
-  if (s < 60) return std::to_string(s) + "s";
-  if (s < 3600) return std::to_string(s / 60) + "m";
-  if (s < 86400) return std::to_string(s / 3600) + "h";
-  return std::to_string(s / 86400) + "d";
 }
 
 std::string format_state(const nlohmann::json& session) {
@@ -118,29 +110,20 @@ int command_ls(const Args& args) {
       std::cout << session.at("name").get<std::string>() << "\n";
     return 0;
   }
+  // PSS counts the pages a session shares with its zygote (and its siblings) in part;
+  // USS only its own: what ending it would free.
   std::vector<std::vector<std::string>> rows = {
-      {"ID", "NAME", "PID", "STATE", "CLIENTS", "AGE", "COMMAND"}};
+      {"ID", "NAME", "PID", "STATE", "CLIENTS", "PSS", "USS", "AGE", "COMMAND"}};
   for (const auto& session : reply.at("sessions")) {
     rows.push_back({std::to_string(session.at("id").get<int>()), session.at("name"),
                     std::to_string(session.at("pid").get<int>()), format_state(session),
                     std::to_string(session.at("clients").get<int>()),
-                    format_age(session.at("age_s").get<double>()),
+                    format_kib(session.value("pss_kb", nlohmann::json())),
+                    format_kib(session.value("uss_kb", nlohmann::json())),
+                    format_duration(session.at("age_s").get<double>()),
                     format_command(session.at("command"))});
   }
-  std::vector<std::size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  for (const auto& row : rows) {
-    std::ostringstream line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (i + 1 == row.size()) {
-        line << row[i];
-      } else {
-        line << std::left << std::setw(static_cast<int>(widths[i])) << row[i] << "  ";
-      }
-    }
-    std::cout << line.str() << "\n";
-  }
+  print_table(std::cout, rows);
   return 0;
 }
 

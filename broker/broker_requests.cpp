@@ -151,9 +151,13 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
       client.fail("session name '" + name + "' is a number; numbers are session ids");
       return;
     }
-    if (find_session(name) != nullptr) {
-      client.fail("a session named '" + name + "' already exists");
-      return;
+    if (const Session* existing = find_session(name)) {
+      // One that never started holds nothing worth keeping: retrying takes its name.
+      if (!existing->start_error()) {
+        client.fail("a session named '" + name + "' already exists");
+        return;
+      }
+      sessions_.erase(existing->id());
     }
   }
   Launch launch = parse_launch(request);
@@ -201,10 +205,12 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
   auto found = sessions_.find(session_id);
   if (found == sessions_.end()) return;
   if (!error.empty()) {
-    keeper_.closed(session_id);
-    sessions_.erase(found);
+    // It stays listed as failed, so `wait` and `attach` get the same answer before and
+    // after this point. Its attached clients (the asker, if attached) hear it from it.
+    const bool told = client != nullptr && client->attached_session == session_id;
     session_zygote_.erase(session_id);
-    if (client != nullptr) client->fail(error);
+    found->second->start_failed(error);
+    if (client != nullptr && !told) client->fail(error);
     return;
   }
   Session& session = *found->second;
@@ -263,6 +269,10 @@ void Broker::on_attach(Connection& client, const nlohmann::json& request) {
   }
   if (client.attached_session) {
     client.fail("this connection is already attached");
+    return;
+  }
+  if (session->start_error()) {
+    client.fail("session '" + target + "' failed to start: " + *session->start_error());
     return;
   }
   session->attach(client, requested_size(request), request.value("read_only", false));

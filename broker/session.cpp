@@ -172,6 +172,19 @@ void Session::finish(int wait_status) {
   broker_.session_finished(*this);
 }
 
+void Session::start_failed(const std::string& error) {
+  start_error_ = error;
+  // Clients attached while it was starting hear why, as the one that asked for it does.
+  for (const auto& [client_id, info] : clients_) {
+    if (Connection* client = broker_.connection(client_id)) {
+      client->attached_session.reset();
+      client->fail(error);
+    }
+  }
+  clients_.clear();
+  finish(W_EXITCODE(1, 0));
+}
+
 void Session::when_ended(EndWatcher done) {
   if (running()) {
     end_watchers_.push_back(std::move(done));
@@ -336,7 +349,10 @@ nlohmann::json Session::describe() const {
   nlohmann::json state = "running";
   nlohmann::json status = nullptr;
   nlohmann::json sig = nullptr;
-  if (wait_status_) {
+  if (start_error_) {
+    state = "failed";
+    status = 1;
+  } else if (wait_status_) {
     if (WIFSIGNALED(*wait_status_)) {
       state = "killed";
       sig = signal_name(WTERMSIG(*wait_status_));
@@ -370,6 +386,7 @@ nlohmann::json Session::describe() const {
           {"log_error", log_ && log_->error() ? nlohmann::json(*log_->error()) : nlohmann::json()},
           {"pss_kb", memory ? nlohmann::json(memory->pss_kb) : nlohmann::json()},
           {"uss_kb", memory ? nlohmann::json(memory->uss_kb) : nlohmann::json()},
+          {"error", start_error_ ? nlohmann::json(*start_error_) : nlohmann::json()},
           {"command", command_}};
 }
 

@@ -64,6 +64,10 @@ class Session {
   void started(pid_t pid);
   // The program ended with this wait status: forward what is left, tell the clients.
   void ended(int wait_status);
+  // The program never started (the zygote failed or refused): the session ends as
+  // `failed`, exit status 1, and keeps the reason for ls, attach and wait.
+  void start_failed(const std::string& error);
+  const std::optional<std::string>& start_error() const { return start_error_; }
 
   // Sends the screen as it is now, then the live stream. A read-only client only watches.
   void attach(Connection& client, std::optional<WindowSize> size, bool read_only = false);
@@ -128,6 +132,7 @@ class Session {
   std::vector<std::string> command_;
   pid_t pid_ = 0;
   std::optional<int> wait_status_;
+  std::optional<std::string> start_error_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point created_ = std::chrono::system_clock::now();
   std::optional<std::chrono::system_clock::time_point> ended_at_;

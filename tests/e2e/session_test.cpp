@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <regex>
 
 #include "broker_test.hpp"
@@ -15,6 +16,15 @@ namespace {
 class SessionTest : public BrokerTest {};
 
 constexpr std::string_view kDetachKey = "\x1c";  // Ctrl-\, the default
+
+// A size as `ls` prints it ("900K", "12.3M", "1.5G") in KiB; nullopt if it is not one.
+std::optional<double> kib_of(const std::string& text) {
+  std::smatch parts;
+  if (!std::regex_match(text, parts, std::regex("([0-9]+(\\.[0-9])?)([KMG])"))) return std::nullopt;
+  const double value = std::stod(parts[1]);
+  const char unit = parts[3].str()[0];
+  return unit == 'K' ? value : unit == 'M' ? value * 1024 : value * 1024 * 1024;
+}
 
 TEST_F(SessionTest, NewDetachedPrintsNothingAndIsListedAsRunning) {
   ASSERT_TRUE(new_detached("train", "interactive.py", {"alpha", "beta"}));
@@ -40,12 +50,21 @@ TEST_F(SessionTest, NewDetachedPrintsNothingAndIsListedAsRunning) {
   ASSERT_EQ(ls.code(), 0) << ls.describe();
   auto rows = lines_of(ls.out);
   ASSERT_GE(rows.size(), 2u) << ls.describe();
-  EXPECT_TRUE(
-      std::regex_match(rows[0], std::regex("ID +NAME +PID +STATE +CLIENTS +AGE +COMMAND *")))
+  EXPECT_TRUE(std::regex_match(
+      rows[0], std::regex("ID +NAME +PID +STATE +CLIENTS +PSS +USS +AGE +COMMAND *")))
       << ls.describe();
   std::regex row("^ *1 +train +" + std::to_string(pid) +
-                 " +running +0 +\\S+ +.*interactive\\.py alpha beta *$");
-  EXPECT_TRUE(std::regex_match(rows[1], row)) << ls.describe();
+                 " +running +0 +(\\S+) +(\\S+) +\\S+ +.*interactive\\.py alpha beta *$");
+  std::smatch columns;
+  ASSERT_TRUE(std::regex_match(rows[1], columns, row)) << ls.describe();
+  // A live Python's memory, from /proc: more than nothing, less than the machine.
+  const auto pss_kib = kib_of(columns[1]);
+  const auto uss_kib = kib_of(columns[2]);
+  ASSERT_TRUE(pss_kib && uss_kib) << ls.describe();
+  EXPECT_GT(*pss_kib, 256.0) << ls.describe();
+  EXPECT_LT(*pss_kib, 4.0 * 1024 * 1024) << ls.describe();
+  EXPECT_GT(*uss_kib, 0.0) << ls.describe();
+  EXPECT_LE(*uss_kib, *pss_kib) << ls.describe();
 }
 
 TEST_F(SessionTest, DefaultNamesAreTheIds) {
