@@ -465,6 +465,39 @@ Screen::Screen(WindowSize size, std::size_t scrollback_limit)
 // sequences go through scan(), which may hold a sequence back at its final byte (to
 // snapshot the primary screen first) or drop parameter bytes libvterm cannot take.
 void Screen::feed(std::string_view bytes) {
+  // libvterm 0.1.4 loses a UTF-8 character split between two writes (it shows U+FFFD and
+  // the following text), and a PTY read can end anywhere: an incomplete character at the
+  // end waits for the rest.
+  if (!utf8_held_.empty()) {
+    std::string joined = std::move(utf8_held_);
+    utf8_held_.clear();
+    joined.append(bytes);
+    feed_complete(joined);
+    return;
+  }
+  feed_complete(bytes);
+}
+
+namespace {
+
+// How many bytes at the end are the start of a UTF-8 character whose rest has not come.
+std::size_t incomplete_utf8_tail(std::string_view bytes) {
+  for (std::size_t back = 1; back <= 3 && back <= bytes.size(); ++back) {
+    const auto c = static_cast<unsigned char>(bytes[bytes.size() - back]);
+    if (c < 0x80) return 0;
+    if (c < 0xc0) continue;  // a continuation byte: its lead is further back
+    const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    return back < length ? back : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void Screen::feed_complete(std::string_view bytes) {
+  const std::size_t held = incomplete_utf8_tail(bytes);
+  utf8_held_.assign(bytes.substr(bytes.size() - held));
+  bytes.remove_suffix(held);
   std::size_t fed = 0;  // bytes before this have gone to libvterm or been dropped
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     if (scan_state_ == ScanState::kGround) {
@@ -474,7 +507,7 @@ void Screen::feed(std::string_view bytes) {
     }
     const ScanAction action = scan(bytes[i]);
     if (action == ScanAction::kPass) continue;
-    vterm_input_write(vt_.get(), bytes.data() + fed, i - fed);
+    write_vterm(bytes.substr(fed, i - fed));
     if (action == ScanAction::kDrop) {
       fed = i + 1;
     } else {
@@ -483,7 +516,7 @@ void Screen::feed(std::string_view bytes) {
       if (!alternate_) save_primary(scan_match_);
     }
   }
-  vterm_input_write(vt_.get(), bytes.data() + fed, bytes.size() - fed);
+  write_vterm(bytes.substr(fed));
   if (!alternate_) primary_.reset();
   // Glyphs with combining characters are interned; drop the ones no cell shows any more.
   if (glyphs_.size() > 1024 + 2 * static_cast<std::size_t>(primary_grid_.rows()) *
@@ -495,6 +528,99 @@ void Screen::feed(std::string_view bytes) {
 // Follows the window size of the session (the first client's terminal).
 void Screen::resize(WindowSize size) {
   vterm_set_size(vt_.get(), std::max<int>(size.rows, 1), std::max<int>(size.cols, 1));
+}
+
+namespace {
+
+// Runs shorter than this go to libvterm as they are: checking one costs about as much.
+constexpr std::size_t kMinTextRun = 16;
+
+bool printable_ascii(char c) {
+  return c >= 0x20 && c <= 0x7e;
+}
+
+}  // namespace
+
+// Gives bytes to libvterm, except that long runs of printable ASCII go to write_text_run().
+// Nearly all output is such text, and libvterm's state layer handles it a glyph at a time
+// (decoding, a callback, the cursor), which was most of the cost of a session's output.
+void Screen::write_vterm(std::string_view bytes) {
+  std::size_t given = 0;  // bytes before this have gone to libvterm
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    if (!charset_.idle() || !printable_ascii(bytes[i])) {
+      charset_.take(static_cast<unsigned char>(bytes[i++]));
+      continue;
+    }
+    const std::size_t run = i;
+    while (i < bytes.size() && printable_ascii(bytes[i])) ++i;
+    // After a byte of a UTF-8 sequence libvterm must see the text in the same write: it
+    // would take a bad sequence cut off at the end of a write differently.
+    const bool after_ascii =
+        run == 0 ? last_given_ascii_ : static_cast<unsigned char>(bytes[run - 1]) < 0x80;
+    if (i - run >= kMinTextRun && after_ascii && charset_.plain()) {
+      vterm_input_write(vt_.get(), bytes.data() + given, run - given);
+      write_text_run(bytes.substr(run, i - run));
+      given = i;
+    }
+  }
+  vterm_input_write(vt_.get(), bytes.data() + given, bytes.size() - given);
+  if (!bytes.empty()) last_given_ascii_ = static_cast<unsigned char>(bytes.back()) < 0x80;
+}
+
+// Writes printable ASCII into the grid directly, as libvterm would have, one stretch of
+// the cursor's row at a time. Each stretch's first character goes to libvterm, which shows
+// whether the text really is drawn plainly here: it must become one glyph of width 1 at the
+// cursor, which then moves one cell right, with nothing else changed (not so inside an
+// escape sequence or a string, in insert mode, ...). Then the middle of the stretch goes
+// into the cells, libvterm is told with CUF that its cursor moved past them, and the last
+// character goes to libvterm too, so it remembers it (for combining characters and REP).
+// A stretch ends before the row's last column, so libvterm does every line wrap itself.
+void Screen::write_text_run(std::string_view run) {
+  while (run.size() >= kMinTextRun) {
+    VTermPos at;
+    vterm_state_get_cursorpos(state_, &at);
+    const VTermLineInfo* line = vterm_state_get_lineinfo(state_, at.row);
+    if (line == nullptr || line->doublewidth != 0) break;
+    const int room = grid().cols() - 1 - at.col;  // cells left of the last column
+    if (room < 3) {
+      // To the next row's start through libvterm: fill the row, wrap with one more.
+      const auto through = std::min(run.size(), static_cast<std::size_t>(std::max(room, 0) + 2));
+      vterm_input_write(vt_.get(), run.data(), through);
+      run.remove_prefix(through);
+      continue;
+    }
+    const std::size_t stretch = std::min(run.size(), static_cast<std::size_t>(room));
+
+    probe_ = GlyphProbe{.armed = true};
+    vterm_input_write(vt_.get(), run.data(), 1);
+    const GlyphProbe seen = probe_;
+    probe_.armed = false;
+    VTermPos after;
+    vterm_state_get_cursorpos(state_, &after);
+    run.remove_prefix(1);
+    if (seen.glyphs != 1 || seen.other_change || seen.width != 1 || seen.pos.row != at.row ||
+        seen.pos.col != at.col || seen.ch != static_cast<unsigned char>(run.data()[-1]) ||
+        after.row != at.row || after.col != at.col + 1) {
+      break;  // not plain text here: libvterm takes the rest as it comes
+    }
+    CellPen pen = pen_;
+    pen.attrs = seen.protected_cell ? (pen.attrs | CellPen::kProtected)
+                                    : (pen.attrs & ~CellPen::kProtected);
+    GridCell* cells = grid().row(at.row) + at.col + 1;
+    const std::size_t middle = stretch - 2;
+    for (std::size_t k = 0; k < middle; ++k) {
+      cells[k].ch = static_cast<unsigned char>(run[k]);
+      cells[k].pen = pen;
+    }
+    std::string forward = "\x1b[";
+    append_number(forward, static_cast<unsigned>(middle));
+    forward += 'C';
+    forward += run[middle];
+    vterm_input_write(vt_.get(), forward.data(), forward.size());
+    run.remove_prefix(middle + 1);
+  }
+  vterm_input_write(vt_.get(), run.data(), run.size());
 }
 
 // The size libvterm currently has (the grids follow it through on_resize).
@@ -818,6 +944,14 @@ void Screen::collect_glyphs() {
 // marker keeps its old pen and an overwritten half leaves the other half alone.
 int Screen::on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
   auto* self = static_cast<Screen*>(user);
+  if (self->probe_.armed) {
+    GlyphProbe& probe = self->probe_;
+    ++probe.glyphs;
+    probe.pos = pos;
+    probe.ch = info->chars[0] != 0 && info->chars[1] == 0 ? info->chars[0] : 0;
+    probe.width = info->width;
+    probe.protected_cell = info->protected_cell != 0;
+  }
   Grid& grid = self->grid();
   if (pos.row < 0 || pos.row >= grid.rows() || pos.col < 0 || pos.col >= grid.cols()) return 1;
   GridCell* cells = grid.row(pos.row);
@@ -851,6 +985,7 @@ int Screen::on_movecursor(VTermPos, VTermPos, int, void*) {
 // which turns it into on_moverect and on_erase.
 int Screen::on_scrollrect(VTermRect rect, int downward, int rightward, void* user) {
   auto* self = static_cast<Screen*>(user);
+  self->probe_.other_change = true;
   Grid& grid = self->grid();
   if (rightward != 0 || rect.start_col != 0 || rect.end_col != grid.cols()) return 0;
   if (downward > 0 && rect.start_row == 0 && !self->alternate_) {
@@ -862,13 +997,16 @@ int Screen::on_scrollrect(VTermRect rect, int downward, int rightward, void* use
 }
 
 int Screen::on_moverect(VTermRect dest, VTermRect src, void* user) {
-  static_cast<Screen*>(user)->grid().move_rect(dest, src);
+  auto* self = static_cast<Screen*>(user);
+  self->probe_.other_change = true;
+  self->grid().move_rect(dest, src);
   return 1;
 }
 
 // Erased cells take the whole current pen, as libvterm's screen layer gave them.
 int Screen::on_erase(VTermRect rect, int selective, void* user) {
   auto* self = static_cast<Screen*>(user);
+  self->probe_.other_change = true;
   self->grid().erase(rect, self->pen_, selective != 0);
   return 1;
 }
@@ -930,6 +1068,7 @@ int Screen::on_bell(void*) {
 // the alternate screen is cut at the bottom. Both grids keep their top-left content.
 int Screen::on_resize(int rows, int cols, VTermPos* delta, void* user) {
   auto* self = static_cast<Screen*>(user);
+  self->probe_.other_change = true;
   Grid& primary = self->primary_grid_;
   if (!self->alternate_ && rows < primary.rows()) {
     VTermPos cursor{};
@@ -955,6 +1094,7 @@ int Screen::on_resize(int rows, int cols, VTermPos* delta, void* user) {
 int Screen::on_setlineinfo(int row, const VTermLineInfo* newinfo, const VTermLineInfo* oldinfo,
                            void* user) {
   auto* self = static_cast<Screen*>(user);
+  self->probe_.other_change = true;
   if (newinfo->doublewidth != 0 && oldinfo->doublewidth == 0) {
     Grid& grid = self->grid();
     grid.erase(VTermRect{row, row + 1, grid.cols() / 2, grid.cols()}, self->pen_, false);

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ascii_charset.hpp"
 #include "pty.hpp"
 #include "screen_grid.hpp"
 
@@ -97,6 +98,16 @@ class Screen {
     int mode = 1049;                   // 47, 1047 or 1049: the sequence that entered it
     std::vector<VTermLineInfo> lines;  // DEC line sizes of the primary rows
   };
+  // What libvterm did with one character, while write_text_run() checks its first.
+  struct GlyphProbe {
+    bool armed = false;
+    int glyphs = 0;             // putglyph calls
+    bool other_change = false;  // cells moved, erased or scrolled, rows resized
+    VTermPos pos{};             // of the last glyph
+    uint32_t ch = 0;            // its character, 0 if it had combining ones
+    int width = 0;
+    bool protected_cell = false;
+  };
   enum class ScanState : unsigned char { kGround, kEscape, kCsi, kCsiOverflow };
   enum class ScanAction : unsigned char { kPass, kAlternateScreenSet, kDrop };
 
@@ -115,6 +126,9 @@ class Screen {
                             void* user);
   static void on_output(const char* bytes, std::size_t len, void* user);
 
+  void feed_complete(std::string_view bytes);
+  void write_vterm(std::string_view bytes);
+  void write_text_run(std::string_view run);
   ScanAction scan(char c);
   void note_scan_param();
   void save_primary(int mode);
@@ -155,6 +169,12 @@ class Screen {
   unsigned scan_separators_ = 0;
   bool scan_private_ = false;
   int scan_match_ = 0;
+
+  // Whether printable ASCII is drawn as itself (write_vterm), and the check of a run.
+  AsciiCharset charset_;
+  GlyphProbe probe_;
+  bool last_given_ascii_ = true;  // the last byte libvterm got
+  std::string utf8_held_;         // an incomplete UTF-8 character at the end of a feed
 
   // Where libvterm's output goes while redraw() probes a mode; null otherwise, and then
   // the output (answers to the child's queries) is dropped.
