@@ -13,6 +13,7 @@
 #include <iostream>
 #include <set>
 
+#include "daemon.hpp"
 #include "peer.hpp"
 #include "runtime_dir.hpp"
 #include "unix_socket.hpp"
@@ -45,7 +46,10 @@ bool write_zygote_source(const std::string& path, std::string& error) {
 }  // namespace
 
 Broker::Broker(uv_loop_t* loop, std::string dir)
-    : loop_(loop), dir_(std::move(dir)), zygote_path_(dir_ + "/zygote.py") {}
+    : loop_(loop),
+      dir_(std::move(dir)),
+      zygote_path_(dir_ + "/zygote.py"),
+      program_file_limit_(raise_open_file_limit()) {}
 
 Broker::~Broker() = default;
 
@@ -214,9 +218,24 @@ void Broker::reap_orphans() {
   for (const pid_t pid : pids) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) != pid) continue;
-    if (auto program = programs.find(pid); program != programs.end())
+    if (auto program = programs.find(pid); program != programs.end()) {
       child_exited(program->second, pid, status);
+    } else {
+      unclaimed_exits_[pid] = {status, std::chrono::steady_clock::now()};
+    }
   }
+}
+
+std::optional<int> Broker::claim_exit(pid_t pid) {
+  constexpr auto kKept = std::chrono::seconds(10);
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(unclaimed_exits_,
+                [&](const auto& entry) { return now - entry.second.reaped > kKept; });
+  auto found = unclaimed_exits_.find(pid);
+  if (found == unclaimed_exits_.end()) return std::nullopt;
+  const int status = found->second.status;
+  unclaimed_exits_.erase(found);
+  return status;
 }
 
 void Broker::on_signal(uv_signal_t* handle, int signum) {

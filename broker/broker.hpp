@@ -2,10 +2,13 @@
 // pyattachd's state: the listening socket, client connections, sessions and zygotes.
 // Request handling lives in broker_requests.cpp; lifecycle here in broker.cpp.
 
+#include <sys/resource.h>
 #include <uv.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,8 @@ class Broker {
   KeeperLink& keeper() { return keeper_; }
 
   uv_loop_t* loop() const { return loop_; }
+  // The open-file limit programs get (the user's; the broker raised its own).
+  rlim_t program_file_limit() const { return program_file_limit_; }
   Connection* connection(Connection::Id id);
 
   // Called by connections, sessions and zygotes.
@@ -55,6 +60,8 @@ class Broker {
   // Objects cannot delete themselves from their own callbacks; they are freed here.
   static void on_check(uv_check_t* handle);
   void reap_orphans();
+  // The status of a program reaped before its zygote's "spawned" said whose it was.
+  std::optional<int> claim_exit(pid_t pid);
 
   // broker_requests.cpp
   void on_hello(Connection& client, const nlohmann::json& request);
@@ -120,6 +127,15 @@ class Broker {
     pid_t pid = 0;
   };
   std::map<int, Run> runs_;
+  // Orphans reaped while no session or run had their pid yet: a zygote that dies right
+  // after forking leaves "spawned" unread, and its child can end before we read it. Kept
+  // a few seconds (a pid is not reused that fast), claimed by the spawned callbacks.
+  struct UnclaimedExit {
+    int status;
+    std::chrono::steady_clock::time_point reaped;
+  };
+  std::map<pid_t, UnclaimedExit> unclaimed_exits_;
+  rlim_t program_file_limit_;
   std::map<int, const Zygote*> session_zygote_;  // which zygote forked each running session
   int next_profile_id_ = 1;                      // zygote ids shown by `pyattach profiles`
   // Clients of `pyattach wait`: answered once every session they named has ended.

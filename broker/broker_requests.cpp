@@ -219,6 +219,7 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
   if (client != nullptr)
     client->send_json(MsgType::SessionStarted,
                       {{"id", session.id()}, {"name", session.name()}, {"pid", pid}});
+  if (auto status = claim_exit(pid)) child_exited(session_id, pid, *status);
 }
 
 void Broker::on_run(Connection& client, const nlohmann::json& request) {
@@ -258,6 +259,7 @@ void Broker::run_spawned(int run_id, pid_t pid, const std::string& error) {
   }
   run->second.pid = pid;
   if (client != nullptr) client->send_json(MsgType::SessionStarted, {{"id", run_id}, {"pid", pid}});
+  if (auto status = claim_exit(pid)) child_exited(run_id, pid, *status);
 }
 
 void Broker::on_attach(Connection& client, const nlohmann::json& request) {

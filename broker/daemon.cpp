@@ -140,4 +140,29 @@ UniqueFd take_broker_lock(const std::string& path, std::string& error) {
   return lock;
 }
 
+namespace {
+constexpr const char* kUserFileLimit = "PYATTACH_USER_NOFILE";
+}
+
+rlim_t raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return RLIM_INFINITY;
+  rlim_t user = limit.rlim_cur;
+  if (const char* kept = std::getenv(kUserFileLimit)) {
+    user = std::strtoull(kept, nullptr, 10);
+  } else {
+    ::setenv(kUserFileLimit, std::to_string(user).c_str(), 1);
+  }
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  return user;
+}
+
+void give_program_file_limit(pid_t pid, rlim_t soft) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || soft > limit.rlim_max) return;
+  limit.rlim_cur = soft;
+  ::prlimit(pid, RLIMIT_NOFILE, &limit, nullptr);
+}
+
 }  // namespace pyattach

@@ -5,6 +5,9 @@
 // once the broker accepts connections, 1 with the reason on stderr otherwise. So a
 // client never connects to a broker that is not listening yet.
 
+#include <sys/resource.h>
+#include <sys/types.h>
+
 #include <string>
 
 #include "unique_fd.hpp"
@@ -39,5 +42,13 @@ bool ask_keeper(const std::string& dir, const std::string& op, const std::string
 // Exclusive lock on the broker's lock file, held for the broker's life.
 // Invalid if another broker holds it.
 UniqueFd take_broker_lock(const std::string& path, std::string& error);
+
+// Each session holds a descriptor in the keeper and one in the broker, so a few hundred
+// sessions pass the usual soft limit of 1024 open files: the keeper and the broker raise
+// theirs to the hard limit. Returns the limit the user had (kept in their own environment
+// across keeper -> broker), which programs must see again: give_program_file_limit().
+rlim_t raise_open_file_limit();
+// Sets that limit on a zygote just started, before it has forked any program.
+void give_program_file_limit(pid_t pid, rlim_t soft);
 
 }  // namespace pyattach

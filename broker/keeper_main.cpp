@@ -15,6 +15,7 @@
 #include <iostream>
 #include <string>
 
+#include "daemon.hpp"
 #include "keeper.hpp"
 #include "runtime_dir.hpp"
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   // A dead broker's programs (their zygote exits with it) become our children.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  pyattach::raise_open_file_limit();  // it holds a copy of every session's terminal
 
   const std::string dir = pyattach::runtime_dir_path();
   uv_loop_t loop;

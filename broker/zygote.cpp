@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "broker.hpp"
+#include "daemon.hpp"
 #include "fd_passing.hpp"
 #include "json_message.hpp"
 #include "proc_memory.hpp"
@@ -95,6 +96,7 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
     error = "cannot run Python interpreter '" + profile_.python + "': " + uv_strerror(rc);
     return false;
   }
+  give_program_file_limit(process_->pid, broker_.program_file_limit());
 
   ::fcntl(socket_.get(), F_SETFL, ::fcntl(socket_.get(), F_GETFL) | O_NONBLOCK);
   uv_poll_init(broker_.loop(), poll_.get(), socket_.get());
@@ -296,6 +298,9 @@ void Zygote::on_process_exit(uv_process_t* process, int64_t exit_status, int ter
   std::string how = term_signal != 0 ? "was killed by " + std::string(sigabbrev_np(term_signal))
                                      : "exited with status " + std::to_string(exit_status);
   self->process_->pid = 0;  // reaped: nothing left to signal on destruction
+  // What it sent before it died comes first: a "spawned" still unread names a program
+  // that runs on (it is ours now), and must not be answered as a failure.
+  if (self->poll_.get() != nullptr) on_readable(self->poll_.get(), 0, UV_READABLE);
   if (!self->serving() && self->state_ != State::Failed && self->in_flight_.empty()) {
     // Retired and ended as asked; children still running are reaped by the broker.
   } else if (self->state_ == State::Starting) {
