@@ -29,4 +29,15 @@ std::optional<ProcMemory> read_proc_memory(pid_t pid) {
   return memory;
 }
 
+std::optional<ProcMemory> CachedProcMemory::get(pid_t pid) const {
+  constexpr auto kFreshFor = std::chrono::seconds(2);
+  const auto now = std::chrono::steady_clock::now();
+  if (pid != pid_ || now - read_at_ > kFreshFor) {
+    pid_ = pid;
+    memory_ = read_proc_memory(pid);
+    read_at_ = now;
+  }
+  return memory_;
+}
+
 }  // namespace pyattach

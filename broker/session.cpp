@@ -365,7 +365,7 @@ nlohmann::json Session::describe() const {
   for (const auto& [id, info] : clients_) read_only_clients += info.read_only ? 1 : 0;
   const WindowSize size = screen_.size();
   // Memory from /proc (proc_memory.hpp): PSS shares the zygote's pages among its children.
-  const auto memory = running() ? read_proc_memory(pid_) : std::nullopt;
+  const auto memory = running() ? memory_.get(pid_) : std::nullopt;
   return {{"id", id_},
           {"name", name_},
           {"pid", pid_},

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "proc_memory.hpp"
 #include "pty.hpp"
 #include "screen.hpp"
 #include "session_log.hpp"
@@ -150,6 +151,7 @@ class Session {
   std::uint64_t activity_counter_ = 0;
   std::unique_ptr<SessionLog> log_;
   std::vector<EndWatcher> end_watchers_;
+  CachedProcMemory memory_;
 };
 
 // Shell-style status: exit code, or 128 + signal number.

@@ -334,7 +334,7 @@ nlohmann::json Zygote::describe() const {
                               {"watched_dirs", watch_.directories()},
                               {"pss_kb", nullptr},
                               {"uss_kb", nullptr}};
-  if (const auto memory = read_proc_memory(process_->pid)) {
+  if (const auto memory = memory_.get(process_->pid)) {
     described["pss_kb"] = memory->pss_kb;
     described["uss_kb"] = memory->uss_kb;
   }

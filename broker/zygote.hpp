@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "proc_memory.hpp"
 #include "profile.hpp"
 #include "profile_watch.hpp"
 #include "unique_fd.hpp"
@@ -99,6 +100,7 @@ class Zygote {
   UvHandle<uv_timer_t> idle_timer_;
   ProfileWatch watch_;
   std::size_t watched_files_ = 0;
+  CachedProcMemory memory_;             // for describe()
   std::deque<PendingSpawn> queued_;     // waiting for ready
   std::map<int, SpawnDone> in_flight_;  // sent, waiting for "spawned"
   std::set<int> running_;               // spawned, not yet reported exited
