@@ -59,7 +59,12 @@ void Broker::exit_if_idle() {
 void Broker::on_profiles(Connection& client) {
   nlohmann::json profiles = nlohmann::json::array();
   for (const auto& [key, zygote] : zygotes_) profiles.push_back(zygote->describe());
-  for (const auto& zygote : retired_zygotes_) profiles.push_back(zygote->describe());
+  for (const auto& zygote : retired_zygotes_) {
+    // A stale record whose profile runs again is history, even while its process ends.
+    if (zygote->state() == Zygote::State::Stale && zygotes_.count(zygote->profile().key()) > 0)
+      continue;
+    profiles.push_back(zygote->describe());
+  }
   std::sort(profiles.begin(), profiles.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
     return a.at("id").get<int>() < b.at("id").get<int>();
   });
