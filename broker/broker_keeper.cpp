@@ -34,6 +34,16 @@ bool Broker::recover_from_keeper(UniqueFd channel, std::string& error) {
                                         session.created, kRestartNotice);
     Session& adopted = *recovered;
     sessions_.emplace(session.id, std::move(recovered));
+    if (!session.log.empty()) {
+      // The log goes on where the old broker stopped: what the program wrote meanwhile
+      // waited in its terminal and is read next.
+      std::string log_error;
+      if (auto log = SessionLog::open(loop_, session.log, log_error)) {
+        adopted.record_to(std::move(log));
+      } else {
+        std::cerr << "pyattachd: session " << session.name << ": " << log_error << "\n";
+      }
+    }
     std::cerr << "pyattachd: recovered session " << session.name << " (pid " << session.pid
               << ")\n";
     if (session.wait_status) {

@@ -181,7 +181,7 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
     client.fail(error);
     return;
   }
-  keeper_.add(id, name, launch.argv, size, pty->master.get());
+  keeper_.add(id, name, launch.argv, size, pty->master.get(), log ? log->path() : "");
   auto session =
       std::make_unique<Session>(*this, id, name, launch.argv, std::move(pty->master), size);
   if (log) session->record_to(std::move(log));

@@ -36,6 +36,7 @@ KeptSession kept_from(const nlohmann::json& message, std::vector<UniqueFd>& fds)
   if (message.contains("status") && message["status"].is_number_integer())
     kept.wait_status = message["status"].get<int>();
   kept.status_lost = message.value("lost", false);
+  if (message.contains("log") && message["log"].is_string()) kept.log = message["log"];
   if (!fds.empty()) kept.master = std::move(fds[0]);
   return kept;
 }
@@ -94,7 +95,7 @@ void KeeperLink::tell(const nlohmann::json& message, const std::vector<int>& fds
 }
 
 void KeeperLink::add(int id, const std::string& name, const std::vector<std::string>& command,
-                     WindowSize size, int master) {
+                     WindowSize size, int master, const std::string& log) {
   if (!channel_) return;
   Registered& registered = registered_[id];
   registered.meta = {
@@ -102,6 +103,7 @@ void KeeperLink::add(int id, const std::string& name, const std::vector<std::str
       {"name", name},      {"command", command},
       {"rows", size.rows}, {"cols", size.cols},
       {"pid", 0},          {"created", seconds_since_epoch(std::chrono::system_clock::now())}};
+  if (!log.empty()) registered.meta["log"] = log;
   registered.master.reset(::fcntl(master, F_DUPFD_CLOEXEC, 0));
   if (!registered.master) return;
   tell(registered.meta, {registered.master.get()});

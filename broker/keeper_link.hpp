@@ -34,6 +34,7 @@ struct KeptSession {
   std::chrono::system_clock::time_point created;
   std::optional<int> wait_status;  // the program ended while no broker ran
   bool status_lost = false;        // it ended, and nobody could learn how
+  std::string log;                 // its --log file, "" if none
   UniqueFd master;                 // invalid if the terminal was already closed
 };
 
@@ -49,8 +50,9 @@ class KeeperLink {
   bool active() const { return static_cast<bool>(channel_); }
 
   // A session's terminal exists (its program is being started).
+  // `log` is the session's --log file ("" for none): a new broker goes on writing it.
   void add(int id, const std::string& name, const std::vector<std::string>& command,
-           WindowSize size, int master);
+           WindowSize size, int master, const std::string& log);
   void started(int id, pid_t pid);
   void status(int id, int wait_status);
   // The broker closed the session's terminal: the keeper lets its copy go and keeps

@@ -6,6 +6,8 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "broker_test.hpp"
@@ -36,8 +38,9 @@ class BrokerCrashTest : public BrokerTest {
   }
 
   // The survivor is started and has printed "ready"; returns its pid.
-  std::optional<pid_t> start_survivor(const std::string& name) const {
-    if (!new_detached(name, "crash_survivor.py", {marker()})) return std::nullopt;
+  std::optional<pid_t> start_survivor(const std::string& name,
+                                      const std::vector<std::string>& options = {}) const {
+    if (!new_detached(name, "crash_survivor.py", {marker()}, options)) return std::nullopt;
     auto client = attach_on_pty({"attach", name});
     if (!client->wait_for_screen("ready")) return std::nullopt;
     client->write("\x1c");  // detach
@@ -100,6 +103,31 @@ TEST_F(BrokerCrashTest, AProgramThatEndsWhileNoBrokerRunsKeepsItsStatus) {
   auto client = attach_on_pty({"attach", "brief"});
   EXPECT_TRUE(client->wait_for_screen("leaving"));
   EXPECT_TRUE(client->exits_with(3));
+}
+
+TEST_F(BrokerCrashTest, ASessionLogGoesOnAfterItsBrokerWasKilled) {
+  const std::string log = dir() + "/logged.log";
+  auto program = start_survivor("logged", {"--log", log});
+  ASSERT_TRUE(program) << describe_processes(processes_of_this_test());
+  ASSERT_TRUE(kill_broker());
+  ASSERT_EQ(::kill(*program, SIGUSR1), 0);  // written while no broker runs
+  ASSERT_TRUE(wait_for_file(marker()));
+  ASSERT_TRUE(session_entry("logged"));  // a new broker takes the session over
+  ASSERT_EQ(::kill(*program, SIGUSR2), 0);
+  CommandResult waited = pyattach({"wait", "logged"});  // returns once the log is complete
+  EXPECT_EQ(waited.code(), 3) << waited.describe();
+
+  std::ifstream file(log);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto before = text.find("ready");
+  const auto away = text.find("while away 3");
+  const auto after = text.find("leaving");
+  EXPECT_NE(before, std::string::npos) << text;
+  EXPECT_NE(away, std::string::npos) << text;
+  EXPECT_NE(after, std::string::npos) << text;
+  EXPECT_TRUE(before < away && away < after) << text;
+  EXPECT_EQ(text.find("broker restarted"), std::string::npos)
+      << "the log holds the program's bytes only";
 }
 
 TEST_F(BrokerCrashTest, UpgradeReplacesTheBrokerAndKeepsTheSessions) {
