@@ -86,9 +86,20 @@ def main():
         profiles = json.loads(subprocess.run([args.pyattach, "profiles", "--json"], env=env,
                                              check=True, capture_output=True).stdout)
         zygote = profiles["profiles"][0]["pid"]
-        pids = tree(zygote)
+        pool = profiles["profiles"][0].get("pool", 0)
+        # The pool refills in the background after the last session took a child: count
+        # it full (the zygote, the sessions and `pool` idle children), once its children
+        # have rehearsed (their memory grows by less than 0.5 % in half a second).
+        deadline = time.monotonic() + TIMEOUT
+        while len(tree(zygote)) < 1 + args.sessions + pool and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ours, previous = 0, -1
+        while abs(ours - previous) > ours / 200 and time.monotonic() < deadline:
+            previous = ours
+            time.sleep(0.5)
+            pids = tree(zygote)
+            ours = sum(pss_kb(p) for p in pids)
         sessions = len(pids) - 1
-        ours = sum(pss_kb(p) for p in pids)
 
         ready = [os.path.join(work, "plain-%d" % i) for i in range(args.sessions)]
         for path in ready:
