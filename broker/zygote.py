@@ -275,8 +275,11 @@ class Zygote:
     def __init__(self, sock, pool_size):
         self.sock = sock
         # Requests are read into this, not into a new 4 MiB object each time; anonymous
-        # memory, so only the pages a request fills are ever touched.
-        self.buffer = mmap.mmap(-1, MAX_DATAGRAM)
+        # memory, so only the pages a request fills are ever touched. Private: Python's
+        # default is MAP_SHARED, and then every pooled child read its request into the
+        # zygote's buffer, where the zygote's next request could overwrite it before the
+        # child copied it out (a program ran with another run's argv and this one's fds).
+        self.buffer = mmap.mmap(-1, MAX_DATAGRAM, flags=mmap.MAP_PRIVATE)
         self.children = {}  # pid -> request id
         # Pre-forked children not yet given a request, each waiting on its own channel:
         # a request then costs a hand-off instead of a fork (which grows with the

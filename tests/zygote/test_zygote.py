@@ -443,6 +443,29 @@ class TestProtocol(ZygoteTestCase):
         self.assertEqual(len(set(seen)), 2, seen)
 
 
+    def test_burst_of_requests_each_runs_with_its_own_fds(self):
+        """Requests sent back to back while pooled children take theirs: every program must
+        get its own argv with its own fds.  (The zygote's receive buffer was shared memory
+        once, so a pooled child could copy out the next request instead of its own.)"""
+        count = 200
+        outputs, ids = [], {}
+        with open(os.devnull, "rb") as devnull:
+            for n in range(count):
+                read_end, write_end = os.pipe()
+                rid = self.zygote.request([devnull.fileno(), write_end, write_end],
+                                          mode="stdio", argv=["-c", "print(%d)" % n],
+                                          cwd=self.tmp, env=self.env)
+                os.close(write_end)
+                outputs.append(read_end)
+                ids[rid] = n
+        for rid in ids:
+            self.assertEqual(self.zygote.reply(rid)["op"], "spawned")
+            self.assertEqual(self.zygote.exited(rid)["status"], 0)
+        for n, read_end in enumerate(outputs):
+            with os.fdopen(read_end, "rb") as pipe:
+                self.assertEqual(pipe.read(), b"%d\n" % n)
+
+
 class TestPreloadedRandom(ZygoteTestCase):
     preload = ("json", "random")
 
