@@ -592,6 +592,7 @@ void Screen::write_text_run(std::string_view run) {
     }
     const std::size_t stretch = std::min(run.size(), static_cast<std::size_t>(room));
 
+    const auto first = static_cast<unsigned char>(run[0]);
     probe_ = GlyphProbe{.armed = true};
     vterm_input_write(vt_.get(), run.data(), 1);
     const GlyphProbe seen = probe_;
@@ -600,8 +601,8 @@ void Screen::write_text_run(std::string_view run) {
     vterm_state_get_cursorpos(state_, &after);
     run.remove_prefix(1);
     if (seen.glyphs != 1 || seen.other_change || seen.width != 1 || seen.pos.row != at.row ||
-        seen.pos.col != at.col || seen.ch != static_cast<unsigned char>(run.data()[-1]) ||
-        after.row != at.row || after.col != at.col + 1) {
+        seen.pos.col != at.col || seen.ch != first || after.row != at.row ||
+        after.col != at.col + 1) {
       break;  // not plain text here: libvterm takes the rest as it comes
     }
     CellPen pen = pen_;
