@@ -184,8 +184,7 @@ void Broker::zygote_exited(Zygote& zygote) {
   for (auto it = retired_zygotes_.begin(); it != retired_zygotes_.end(); ++it) {
     // A stale one stays listed (`pyattach profiles`) until its profile is started again,
     // which may have happened while it was still ending.
-    const bool replaced = zygotes_.count(zygote.profile().key()) > 0;
-    if (it->get() == &zygote && (zygote.state() != Zygote::State::Stale || replaced)) {
+    if (it->get() == &zygote && (zygote.state() != Zygote::State::Stale || superseded(zygote))) {
       dead_zygotes_.push_back(std::move(*it));
       retired_zygotes_.erase(it);
       break;

@@ -52,6 +52,9 @@ class Broker {
   // broker_profiles.cpp: a zygote that stopped serving (stale, idle, unloaded) is moved
   // aside; the next run of its profile starts a fresh one.
   void zygote_retired(Zygote& zygote);
+  // A retired zygote's profile runs again in another: a stale record of it is history,
+  // not listed and freed when its process ends.
+  bool superseded(const Zygote& retired) const;
   void session_finished(Session& session);
 
  private:

@@ -39,6 +39,10 @@ Zygote* Broker::zygote_for(const Profile& profile, const std::vector<std::string
   return zygotes_.emplace(key, std::move(zygote)).first->second.get();
 }
 
+bool Broker::superseded(const Zygote& retired) const {
+  return zygotes_.count(retired.profile().key()) > 0;
+}
+
 void Broker::zygote_retired(Zygote& zygote) {
   auto found = zygotes_.find(zygote.profile().key());
   if (found == zygotes_.end() || found->second.get() != &zygote) return;
@@ -60,9 +64,7 @@ void Broker::on_profiles(Connection& client) {
   nlohmann::json profiles = nlohmann::json::array();
   for (const auto& [key, zygote] : zygotes_) profiles.push_back(zygote->describe());
   for (const auto& zygote : retired_zygotes_) {
-    // A stale record whose profile runs again is history, even while its process ends.
-    if (zygote->state() == Zygote::State::Stale && zygotes_.count(zygote->profile().key()) > 0)
-      continue;
+    if (zygote->state() == Zygote::State::Stale && superseded(*zygote)) continue;
     profiles.push_back(zygote->describe());
   }
   std::sort(profiles.begin(), profiles.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
