@@ -447,6 +447,13 @@ def main():
             extra = sorted(fd_targets(broker) - fd_targets_before)
             failures.add("the broker holds %d fds more than before: %s" %
                          (fd_count(broker) - fds_before, extra))
+            # What is still there besides the idle sessions: the holders of those fds.
+            remaining, zygotes = session_pids(env)
+            for name, entry in sorted(remaining.items()):
+                if name not in idle:
+                    print("  left over: session %s: %s" % (name, json.dumps(entry)))
+            for zygote in zygotes:
+                print("  zygote: %s" % json.dumps(zygote))
         cpu = (proc_stat(broker)[2] - cpu_before) / CLK_TCK
         print("load: %d runs at once (%s) in %.1f s; chaos: %d runs (%s), kill -9 %s, in "
               "%.1f s; %d attach/detach" % (len(runs), verdicts, t_load, len(chaos_runs),
