@@ -60,15 +60,19 @@ void expect_like_byte_by_byte(const std::string& stream) {
 
 // Each of these is something that changes how text is drawn, around long runs of text.
 const std::vector<std::pair<std::string, std::string>> kCases = {
-    {"lines that scroll", [] {
+    {"lines that scroll",
+     [] {
        std::string s;
-       for (int i = 0; i < 30; ++i) s += "line " + std::to_string(i) + " " + kLong.substr(0, 25) + "\r\n";
+       for (int i = 0; i < 30; ++i)
+         s += "line " + std::to_string(i) + " " + kLong.substr(0, 25) + "\r\n";
        return s;
      }()},
     {"lines longer than the row wrap", kLong + kLong + kLong + "\r\n" + kLong + kLong},
     {"text from the middle of a row", "\x1b[3;17H" + kLong + "\x1b[1;39H" + kLong},
-    {"colours change inside lines", "\x1b[1;31m" + kLong + "\x1b[0;44m" + kLong + "\x1b[m\r\n" + kLong},
-    {"line drawing charset", "\x1b(0" + kLong + "\x1b(B" + kLong + "\x1b)0\x0e" + kLong + "\x0f" + kLong},
+    {"colours change inside lines",
+     "\x1b[1;31m" + kLong + "\x1b[0;44m" + kLong + "\x1b[m\r\n" + kLong},
+    {"line drawing charset",
+     "\x1b(0" + kLong + "\x1b(B" + kLong + "\x1b)0\x0e" + kLong + "\x0f" + kLong},
     {"UK charset", "\x1b(A#### pounds ######## and more\x1b(B#### hashes ##########"},
     {"single shift", "\x1b*0\x1bN" + kLong + "\x1bO" + kLong},
     {"locking shift to G2", "\x1b*0\x1bn" + kLong + "\x1b(B" + kLong + "\x0f" + kLong},
@@ -77,16 +81,23 @@ const std::vector<std::pair<std::string, std::string>> kCases = {
     {"title and strings", "\x1b]0;" + kLong + "\x07" + kLong + "\x1bP" + kLong + "\x1b\\" + kLong +
                               "\x1b]2;" + kLong + "\x1b\\" + kLong},
     {"text inside a sequence", "\x1b[" + line_of('1', 20) + ";" + line_of('2', 20) + "H" + kLong},
-    {"cancelled sequence", "\x1b[12" "\x18" + kLong + "\x1b]0;abc\x1a" + kLong},
+    {"cancelled sequence",
+     "\x1b[12"
+     "\x18" +
+         kLong + "\x1b]0;abc\x1a" + kLong},
     {"protected cells", "\x1b[1\"q" + kLong + "\x1b[0\"q" + kLong + "\x1b[?2J"},
     {"double-width line", "\x1b#6" + kLong + "\r\n\x1b#3" + kLong + "\r\n" + kLong},
     {"left and right margins", "\x1b[?69h\x1b[5;30s" + kLong + kLong + "\x1b[?69l" + kLong},
-    {"soft reset", "\x1b(0\x1b[!p" + kLong + "\x1b" "c" + kLong},
+    {"soft reset", "\x1b(0\x1b[!p" + kLong +
+                       "\x1b"
+                       "c" +
+                       kLong},
     {"combining mark after a run", kLong + "\xcc\x81" + kLong + "e\xcc\x81"},
     {"wide characters around runs", "\xe4\xb8\xad" + kLong + "\xe4\xb8\xad\xe4\xb8\xad" + kLong},
     {"repeat the last character", kLong + "\x1b[5b" + kLong},
     {"alternate screen", kLong + "\x1b[?1049h" + kLong + kLong + "\x1b[?1049l" + kLong},
-    {"scroll region", "\x1b[2;4r" + kLong + "\r\n" + kLong + "\r\n" + kLong + "\r\n" + kLong + "\x1b[r"},
+    {"scroll region",
+     "\x1b[2;4r" + kLong + "\r\n" + kLong + "\r\n" + kLong + "\r\n" + kLong + "\x1b[r"},
     {"tabs and backspace", kLong + "\t\t" + kLong + "\b\b\b" + kLong},
     {"invalid UTF-8 before text", "\xe4\xb8" + kLong + "\xc3" + kLong},
     {"DEL and C1 bytes in text", kLong + "\x7f" + kLong + "\xc2\x9b" + kLong},
