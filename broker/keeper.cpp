@@ -85,7 +85,8 @@ void Keeper::handle_request(UniqueFd client) {
   ::setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   nlohmann::json request;
   std::vector<UniqueFd> fds;
-  if (receive_message(client.get(), request, fds, true) != 1 || fds.size() != 1) return;
+  if (receive_message(client.get(), request, fds, true) != Received::kMessage || fds.size() != 1)
+    return;
   const std::string op = request.value("op", "");
   const std::string binary = request.value("binary", "");
   if (binary.empty() || (op != "start" && op != "upgrade")) {
@@ -221,13 +222,13 @@ void Keeper::on_channel(uv_poll_t* poll, int, int) {
   for (;;) {
     nlohmann::json message;
     std::vector<UniqueFd> fds;
-    const int got = receive_message(self->channel_.get(), message, fds);
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-    if (got < 0 && errno == EBADMSG) {
+    const Received got = receive_message(self->channel_.get(), message, fds);
+    if (got == Received::kNothingYet) return;
+    if (got == Received::kMalformed) {
       std::cerr << "pyattach-keeper: ignoring a malformed message from the broker\n";
       continue;
     }
-    if (got <= 0) {
+    if (got != Received::kMessage) {
       self->broker_gone();
       return;
     }

@@ -15,25 +15,29 @@ bool send_message(int socket, const nlohmann::json& message, const std::vector<i
   return send_with_fds(socket, data, fds);
 }
 
-int receive_message(int socket, nlohmann::json& message, std::vector<UniqueFd>& fds, bool wait) {
+Received receive_message(int socket, nlohmann::json& message, std::vector<UniqueFd>& fds,
+                         bool wait) {
+  const auto failed = [] {
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? Received::kNothingYet
+                                                                     : Received::kError;
+  };
   std::string data;
   if (!wait) {
     // Peek first: the fd helper blocks, and a poll wake-up may have been for end of stream.
     char byte;
     const ssize_t peeked = ::recv(socket, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked < 0) return -1;
-    if (peeked == 0) return 0;
+    if (peeked < 0) return failed();
+    if (peeked == 0) return Received::kEnd;
   }
   const long got = receive_with_fds(socket, data, kMaxKeeperMessage, fds);
-  if (got < 0) return -1;
-  if (got == 0) return 0;
+  if (got < 0) return failed();
+  if (got == 0) return Received::kEnd;
   message = nlohmann::json::parse(data, nullptr, false);
   if (!message.is_object()) {
     fds.clear();
-    errno = EBADMSG;
-    return -1;
+    return Received::kMalformed;
   }
-  return 1;
+  return Received::kMessage;
 }
 
 std::string own_program() {

@@ -40,10 +40,16 @@ inline std::string keeper_lock_path(const std::string& dir) {
 // False with errno set (EAGAIN if the peer is not reading, EPIPE if it is gone).
 bool send_message(int socket, const nlohmann::json& message, const std::vector<int>& fds = {});
 
-// 1: a message (and its fds); 0: end of stream; -1: errno (EAGAIN: nothing yet).
-// A datagram that is not a JSON object counts as an error (EBADMSG).
-int receive_message(int socket, nlohmann::json& message, std::vector<UniqueFd>& fds,
-                    bool wait = false);
+// What receive_message() found on the channel.
+enum class Received {
+  kMessage,     // `message` and its fds are set
+  kNothingYet,  // not waiting, and nothing has come (EAGAIN, EINTR)
+  kMalformed,   // a datagram that is not a JSON object (dropped, with its fds)
+  kEnd,         // the peer closed its end
+  kError,       // errno says why
+};
+Received receive_message(int socket, nlohmann::json& message, std::vector<UniqueFd>& fds,
+                         bool wait = false);
 
 // `name` next to the running binary if it is there, else `name` (found on PATH).
 std::string sibling_program(const std::string& name);

@@ -51,10 +51,12 @@ bool KeeperLink::connect(UniqueFd channel, std::vector<KeptSession>& sessions, s
   for (;;) {
     nlohmann::json message;
     std::vector<UniqueFd> fds;
-    const int got = receive_message(channel.get(), message, fds, true);
-    if (got <= 0) {
-      error = got == 0 ? "the keeper closed its channel"
-                       : std::string("cannot read from the keeper: ") + std::strerror(errno);
+    const Received got = receive_message(channel.get(), message, fds, true);
+    if (got != Received::kMessage) {
+      error = got == Received::kEnd ? "the keeper closed its channel"
+              : got == Received::kMalformed
+                  ? "the keeper sent a malformed message"
+                  : std::string("cannot read from the keeper: ") + std::strerror(errno);
       return false;
     }
     const std::string op = message.value("op", "");
@@ -155,10 +157,10 @@ void KeeperLink::on_readable(uv_poll_t* poll, int, int) {
   for (;;) {
     nlohmann::json message;
     std::vector<UniqueFd> fds;
-    const int got = receive_message(self->channel_.get(), message, fds);
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-    if (got < 0 && errno == EBADMSG) continue;
-    if (got <= 0) {
+    const Received got = receive_message(self->channel_.get(), message, fds);
+    if (got == Received::kNothingYet) return;
+    if (got == Received::kMalformed) continue;
+    if (got != Received::kMessage) {
       self->keeper_lost();
       return;
     }
