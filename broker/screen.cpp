@@ -605,9 +605,7 @@ void Screen::write_text_run(std::string_view run) {
         after.col != at.col + 1) {
       break;  // not plain text here: libvterm takes the rest as it comes
     }
-    CellPen pen = pen_;
-    pen.attrs = seen.protected_cell ? (pen.attrs | CellPen::kProtected)
-                                    : (pen.attrs & ~CellPen::kProtected);
+    const CellPen pen = glyph_pen(seen.protected_cell);
     GridCell* cells = grid().row(at.row) + at.col + 1;
     const std::size_t middle = stretch - 2;
     for (std::size_t k = 0; k < middle; ++k) {
@@ -964,16 +962,19 @@ int Screen::on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
     while (count < VTERM_MAX_CHARS_PER_CELL && info->chars[count] != 0) ++count;
     cell.ch = self->glyphs_.intern(info->chars, count);
   }
-  cell.pen = self->pen_;
-  if (info->protected_cell) {
-    cell.pen.attrs |= CellPen::kProtected;
-  } else {
-    cell.pen.attrs &= ~CellPen::kProtected;
-  }
+  cell.pen = self->glyph_pen(info->protected_cell != 0);
   for (int col = pos.col + 1; col < pos.col + info->width && col < grid.cols(); ++col) {
     cells[col].ch = kWideRightHalf;
   }
   return 1;
+}
+
+// The pen a glyph is drawn with: the current one, DECSCA-protected or not.
+CellPen Screen::glyph_pen(bool protected_cell) const {
+  CellPen pen = pen_;
+  pen.attrs = static_cast<uint16_t>(protected_cell ? pen.attrs | CellPen::kProtected
+                                                   : pen.attrs & ~CellPen::kProtected);
+  return pen;
 }
 
 // The cursor is read from the state when needed.

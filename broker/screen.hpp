@@ -129,6 +129,7 @@ class Screen {
   void feed_complete(std::string_view bytes);
   void write_vterm(std::string_view bytes);
   void write_text_run(std::string_view run);
+  CellPen glyph_pen(bool protected_cell) const;
   ScanAction scan(char c);
   void note_scan_param();
   void save_primary(int mode);
