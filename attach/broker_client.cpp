@@ -79,36 +79,66 @@ void start_broker() {
   throw UserError("cannot start the broker: " + (output.empty() ? "pyattachd failed" : output));
 }
 
+// A socket connected to the broker of `dir`, starting one if `start_if_needed` and none
+// listens; an invalid fd if none listens and none is to be started.
+UniqueFd connect_or_start(const std::string& dir, bool start_if_needed) {
+  const std::string socket_path = broker_socket_path(dir);
+  if (UniqueFd socket = try_connect(socket_path)) return socket;
+  // A keeper without a broker holds the sessions of a broker that died: any command,
+  // `ls` too, starts the broker that takes them over (broker/keeper_channel.hpp).
+  if (!start_if_needed && ::access((dir + "/keeper.sock").c_str(), F_OK) != 0) return UniqueFd();
+  // One starter at a time: whoever holds the lock starts the broker, the others then
+  // find it listening.
+  UniqueFd lock(::open(start_lock_path(dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock || ::flock(lock.get(), LOCK_EX) != 0)
+    throw UserError("cannot lock " + start_lock_path(dir) + ": " + std::strerror(errno));
+  if (UniqueFd socket = try_connect(socket_path)) return socket;
+  start_broker();
+  if (UniqueFd socket = try_connect(socket_path)) return socket;
+  throw UserError("the broker started but does not accept connections at " + socket_path);
+}
+
+// How often a connection closed before the broker's Hello is tried again.
+constexpr int kConnectAttempts = 5;
+
 }  // namespace
 
 std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
   const std::string dir = runtime_dir_path();
   std::string error;
   if (!ensure_private_dir(dir, error)) throw UserError(error);
-  const std::string socket_path = broker_socket_path(dir);
-  UniqueFd socket = try_connect(socket_path);
-  if (!socket) {
-    // A keeper without a broker holds the sessions of a broker that died: any command,
-    // `ls` too, starts the broker that takes them over (broker/keeper_channel.hpp).
-    if (!start_if_needed && ::access((dir + "/keeper.sock").c_str(), F_OK) != 0)
-      return std::nullopt;
-    // One starter at a time: whoever holds the lock starts the broker, the others then
-    // find it listening.
-    UniqueFd lock(::open(start_lock_path(dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!lock || ::flock(lock.get(), LOCK_EX) != 0)
-      throw UserError("cannot lock " + start_lock_path(dir) + ": " + std::strerror(errno));
-    socket = try_connect(socket_path);
-    if (!socket) {
-      start_broker();
-      socket = try_connect(socket_path);
-    }
-    if (!socket)
-      throw UserError("the broker started but does not accept connections at " + socket_path);
+  for (int attempt = 1;; ++attempt) {
+    UniqueFd socket = connect_or_start(dir, start_if_needed);
+    if (!socket) return std::nullopt;
+    BrokerClient client(std::move(socket));
+    if (client.greeted()) return client;
+    // A broker that exits because it has nothing left to serve closes the connections
+    // still waiting in its listen queue; it has done nothing for them, so connecting again
+    // is safe and finds the next broker, or none.
+    if (attempt == kConnectAttempts)
+      throw UserError("the broker closed the connection before answering Hello");
   }
-  BrokerClient client(std::move(socket));
-  client.send_json(MsgType::Hello, {{"version", kProtocolVersion}});
-  client.hello_pending_ = true;
-  return client;
+}
+
+bool BrokerClient::greeted() {
+  const std::string hello =
+      encode_frame(MsgType::Hello, nlohmann::json{{"version", kProtocolVersion}}.dump());
+  if (::send(socket_.get(), hello.data(), hello.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(hello.size()))
+    return false;  // a Hello is far smaller than the socket buffer: only a closed peer fails
+  Frame frame;
+  for (;;) {
+    const auto status = decoder_.next(frame);
+    if (status == FrameDecoder::Status::Frame) break;
+    if (status == FrameDecoder::Status::Error)
+      throw UserError("malformed message from the broker: " + decoder_.error());
+    if (!read_some()) return false;
+  }
+  if (frame.type == MsgType::Error) throw_broker_error(frame);
+  if (frame.type != MsgType::Hello)
+    throw UserError("protocol error: expected Hello, got " +
+                    std::string(msg_type_name(frame.type)));
+  return true;
 }
 
 void BrokerClient::send(MsgType type, std::string_view payload) {
@@ -157,12 +187,6 @@ bool BrokerClient::read_some() {
 
 std::optional<Frame> BrokerClient::next_frame() {
   Frame frame;
-  if (hello_pending_) {
-    if (decoder_.next(frame) != FrameDecoder::Status::Frame) return std::nullopt;
-    hello_pending_ = false;
-    if (frame.type == MsgType::Error) throw_broker_error(frame);
-    if (frame.type != MsgType::Hello) throw UserError("protocol error: expected Hello");
-  }
   switch (decoder_.next(frame)) {
     case FrameDecoder::Status::Frame:
       return frame;
@@ -174,17 +198,7 @@ std::optional<Frame> BrokerClient::next_frame() {
   throw UserError("malformed message from the broker: " + decoder_.error());
 }
 
-void BrokerClient::take_hello() {
-  hello_pending_ = false;
-  const Frame frame = receive();
-  if (frame.type == MsgType::Error) throw_broker_error(frame);
-  if (frame.type != MsgType::Hello)
-    throw UserError("protocol error: expected Hello, got " +
-                    std::string(msg_type_name(frame.type)));
-}
-
 Frame BrokerClient::receive() {
-  if (hello_pending_) take_hello();
   for (;;) {
     if (auto frame = next_frame()) return *frame;
     if (!read_some()) throw UserError("the broker closed the connection");

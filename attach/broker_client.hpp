@@ -1,6 +1,6 @@
 #pragma once
 // The client's connection to pyattachd: connects (starting the broker if none is
-// running), says Hello, and exchanges frames with blocking I/O.
+// running), exchanges Hellos, and then frames with blocking I/O.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -41,12 +41,11 @@ class BrokerClient {
  private:
   explicit BrokerClient(UniqueFd socket) : socket_(std::move(socket)) {}
   void write_all(std::string_view bytes);
-  // The broker's Hello is read with the first answer, not waited for after ours: one
-  // round trip less for every command.
-  void take_hello();
+  // Says Hello and reads the broker's. False if the connection closed first; throws if the
+  // broker refuses (another user, another protocol version) or answers garbage.
+  bool greeted();
   UniqueFd socket_;
   FrameDecoder decoder_;
-  bool hello_pending_ = false;
 };
 
 // Throws the broker's Error message as a UserError.

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -119,16 +120,41 @@ bool ask_keeper(const std::string& dir, const std::string& op, const std::string
     error = std::string("cannot reach the keeper: ") + std::strerror(errno);
     return false;
   }
+  // The keeper answers before anything else; give a stuck one a few seconds.
+  const timeval timeout{5, 0};
+  ::setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  nlohmann::json answer;
+  std::vector<UniqueFd> fds;
+  if (receive_message(socket.get(), answer, fds, true) != Received::kMessage ||
+      answer.value("op", "") != "accepted") {
+    error = "the keeper at " + path + " closed without taking the request (it was exiting)";
+    return false;
+  }
   return true;
 }
 
-UniqueFd take_broker_lock(const std::string& path, std::string& error) {
+bool lock_after_exiting_holder(int fd, const std::string& socket_path) {
+  // Brokers and keepers unlink their socket first when they stop, and exit soon after.
+  constexpr int kPolls = 600;  // 5 ms apart: three seconds for a holder to finish exiting
+  for (int poll = 0;; ++poll) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK) return false;
+    if (::access(socket_path.c_str(), F_OK) == 0 || poll == kPolls) {
+      errno = EWOULDBLOCK;
+      return false;
+    }
+    ::poll(nullptr, 0, 5);
+  }
+}
+
+UniqueFd take_broker_lock(const std::string& path, const std::string& socket_path,
+                          std::string& error) {
   UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!lock) {
     error = "cannot open " + path + ": " + std::strerror(errno);
     return lock;
   }
-  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+  if (!lock_after_exiting_holder(lock.get(), socket_path)) {
     error = errno == EWOULDBLOCK ? "another pyattachd is already serving this directory"
                                  : "cannot lock " + path + ": " + std::strerror(errno);
     return UniqueFd();

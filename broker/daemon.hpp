@@ -39,9 +39,15 @@ class Readiness {
 bool ask_keeper(const std::string& dir, const std::string& op, const std::string& binary,
                 int readiness_fd, std::string& error);
 
-// Exclusive lock on the broker's lock file, held for the broker's life.
-// Invalid if another broker holds it.
-UniqueFd take_broker_lock(const std::string& path, std::string& error);
+// Exclusive lock on the broker's lock file, held for the broker's life. Invalid if
+// another broker holds it (one still exiting is waited for: lock_after_exiting_holder).
+UniqueFd take_broker_lock(const std::string& path, const std::string& socket_path,
+                          std::string& error);
+
+// flock(LOCK_EX) on `fd`, for a broker or keeper about to serve `socket_path`. A holder
+// that has removed that socket is on its way out: wait a few seconds for it. A holder
+// whose socket is there serves: false at once, errno EWOULDBLOCK.
+bool lock_after_exiting_holder(int fd, const std::string& socket_path);
 
 // Each session holds a descriptor in the keeper and one in the broker, so a few hundred
 // sessions pass the usual soft limit of 1024 open files: the keeper and the broker raise

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "daemon.hpp"
 #include "keeper_channel.hpp"
 #include "peer.hpp"
 #include "unix_socket.hpp"
@@ -50,7 +51,7 @@ Keeper::Keeper(uv_loop_t* loop, std::string dir) : loop_(loop), dir_(std::move(d
 bool Keeper::start(std::string& error) {
   const std::string lock_path = keeper_lock_path(dir_);
   lock_.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!lock_ || ::flock(lock_.get(), LOCK_EX | LOCK_NB) != 0) {
+  if (!lock_ || !lock_after_exiting_holder(lock_.get(), keeper_socket_path(dir_))) {
     error = errno == EWOULDBLOCK ? "another keeper serves this directory"
                                  : "cannot lock " + lock_path + ": " + std::strerror(errno);
     return false;
@@ -93,6 +94,7 @@ void Keeper::handle_request(UniqueFd client) {
     answer(fds[0], "the keeper does not understand this request");
     return;
   }
+  send_message(client.get(), {{"op", "accepted"}});
   if (op == "start") {
     start_broker(binary, std::move(fds[0]));
   } else {

@@ -15,10 +15,12 @@
 //   {"op":"session",...as add...,"status":S|null}, {"op":"end"}
 //   {"op":"exited","id","pid","status"}    the keeper reaped a session's program
 //   {"op":"upgrade"}                       hand over and exit: a new binary takes over
-// pyattachd starter -> keeper (keeper.sock, one datagram, then the keeper closes):
+// pyattachd starter -> keeper (keeper.sock, one datagram each way, then the keeper closes):
 //   {"op":"start","binary":PATH} + readiness pipe   start a broker if none serves
 //   {"op":"upgrade","binary":PATH} + readiness pipe replace the broker with PATH
-//   The keeper writes "ok" or a one-line error to the pipe once the broker answers.
+//   The keeper answers {"op":"accepted"} at once, and writes "ok" or a one-line error to
+//   the pipe once the broker answers. A starter that gets no "accepted" met a keeper that
+//   was exiting (its listen queue dropped): nothing was done, and it starts a keeper itself.
 
 #include <nlohmann/json.hpp>
 #include <string>

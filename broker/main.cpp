@@ -125,8 +125,8 @@ int main(int argc, char** argv) {
     return 1;
   };
 
-  const pyattach::UniqueFd lock =
-      pyattach::take_broker_lock(pyattach::broker_lock_path(dir), error);
+  const pyattach::UniqueFd lock = pyattach::take_broker_lock(
+      pyattach::broker_lock_path(dir), pyattach::broker_socket_path(dir), error);
   if (!lock) return fail(error);
 
   ::signal(SIGPIPE, SIG_IGN);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <future>
 
 #include "broker_test.hpp"
 #include "proc_scan.hpp"
@@ -48,6 +49,32 @@ TEST_F(BrokerLifecycleTest, ASecondBrokerOnTheSameDirectoryIsRefused) {
   EXPECT_TRUE(broker_still_serving());
   ASSERT_TRUE(session_entry("keep"));
   EXPECT_EQ((*session_entry("keep"))["state"], "running");
+}
+
+// The broker exits once it has nothing left to serve, and its keeper with it. Commands that
+// connect to either just then (queued, never accepted) must be served by the next broker,
+// not fail: `profiles` once got "the broker closed the connection" in CI this way.
+TEST_F(BrokerLifecycleTest, CommandsRacingTheBrokersIdleExitAreServed) {
+  for (int round = 0; round < 8; ++round) {
+    const auto warmed = pyattach({"warm", "--python", "/usr/bin/python3"});
+    ASSERT_EQ(warmed.code(), 0) << warmed.describe();
+    ASSERT_EQ(warmed.out.rfind("profile ", 0), 0u) << warmed.describe();
+    const std::string id = warmed.out.substr(8, warmed.out.find(' ', 8) - 8);
+    std::vector<std::future<CommandResult>> racing;
+    const auto start = [&](std::vector<std::string> args) {
+      racing.push_back(std::async(std::launch::async, [this, args] { return pyattach(args); }));
+    };
+    start({"unload", id});  // the only zygote (the runs' too): the broker then exits
+    for (int i = 0; i < 3; ++i) start({"profiles", "--json"});
+    for (int i = 0; i < 2; ++i) start({"run", "--python", "/usr/bin/python3", "-c", "print(7)"});
+    for (auto& command : racing) {
+      const CommandResult result = command.get();
+      EXPECT_EQ(result.code(), 0) << result.describe();
+      if (result.argv.size() > 1 && result.argv[1] == "run") {
+        EXPECT_EQ(result.out, "7\n") << result.describe();
+      }
+    }
+  }
 }
 
 TEST_F(BrokerLifecycleTest, AStaleSocketFromAKilledBrokerIsReplaced) {
