@@ -198,6 +198,11 @@ void Broker::zygote_exited(Zygote& zygote) {
 // programs (their client waits for the status) and pooled children. Every exited child
 // that no libuv process handle waits for is reaped here, else it stays a zombie; one
 // that was a session's or a run's program reports its status.
+//
+// Exited children are found with waitid(WNOWAIT), which looks without reaping. Listing
+// /proc/self/task/PID/children instead (as before) may miss a child that is being
+// reparented to us while it is read: under chaos a program's end then went unseen, and
+// its session stayed "running" for good with its terminal open.
 void Broker::reap_orphans() {
   std::set<pid_t> managed;  // libuv reaps these itself (zygotes, helpers it spawned)
   uv_walk(
@@ -212,13 +217,16 @@ void Broker::reap_orphans() {
     if (session->running() && session->pid() > 0) programs[session->pid()] = id;
   for (const auto& [id, run] : runs_)
     if (run.pid > 0) programs[run.pid] = id;
-  std::ifstream children("/proc/self/task/" + std::to_string(::getpid()) + "/children");
-  std::vector<pid_t> pids;
-  for (pid_t pid; children >> pid;)
-    if (managed.count(pid) == 0) pids.push_back(pid);
-  for (const pid_t pid : pids) {
+  for (;;) {
+    siginfo_t exited{};
+    if (::waitid(P_ALL, 0, &exited, WEXITED | WNOHANG | WNOWAIT) != 0 || exited.si_pid == 0) return;
+    const pid_t pid = exited.si_pid;
+    // Left to libuv, which reaps it in this same SIGCHLD turn and then calls us again
+    // (Zygote::on_process_exit, KeeperLink's respawned keeper): the children behind it
+    // are not forgotten.
+    if (managed.count(pid) != 0) return;
     int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) != pid) continue;
+    if (::waitpid(pid, &status, WNOHANG) != pid) return;
     if (auto program = programs.find(pid); program != programs.end()) {
       child_exited(program->second, pid, status);
     } else {

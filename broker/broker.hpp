@@ -56,13 +56,14 @@ class Broker {
   // not listed and freed when its process ends.
   bool superseded(const Zygote& retired) const;
   void session_finished(Session& session);
+  // Reaps every exited child that no libuv process handle waits for (broker.cpp).
+  void reap_orphans();
 
  private:
   static void on_connection(uv_poll_t* poll, int status, int events);
   static void on_signal(uv_signal_t* handle, int signum);
   // Objects cannot delete themselves from their own callbacks; they are freed here.
   static void on_check(uv_check_t* handle);
-  void reap_orphans();
   // The status of a program reaped before its zygote's "spawned" said whose it was.
   std::optional<int> claim_exit(pid_t pid);
 

@@ -209,8 +209,12 @@ void KeeperLink::start_new_keeper() {
   options.stdio = stdio;
   // Its own session, so that the signals of ours (none expected) do not reach it.
   options.flags = UV_PROCESS_DETACHED;
-  options.exit_cb = [](uv_process_t*, int64_t, int) {};
+  // Once libuv has reaped it, other children that ended meanwhile (reap_orphans).
+  options.exit_cb = [](uv_process_t* process, int64_t, int) {
+    static_cast<Broker*>(process->data)->reap_orphans();
+  };
   respawned_.emplace();
+  (*respawned_)->data = &broker_;
   if (const int rc = uv_spawn(broker_.loop(), (*respawned_).get(), &options); rc != 0) {
     std::cerr << "pyattachd: cannot start " << program << ": " << uv_strerror(rc)
               << "; sessions will not survive a broker crash\n";

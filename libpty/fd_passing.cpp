@@ -49,9 +49,14 @@ long receive_with_fds(int socket, std::string& data, std::size_t max_bytes,
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t got;
+  // A SOCK_SEQPACKET or SOCK_DGRAM peer that dies with datagrams of ours unread makes the
+  // kernel report ECONNRESET once (the error is then cleared), ahead of the datagrams it
+  // sent before it died: they are still queued, and come next, then end of stream. Taking
+  // that error for the end lost a killed zygote's last "spawned" and "exited" messages:
+  // runs failed whose program ran, and sessions stayed "running" after their program ended.
   do {
     got = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
-  } while (got < 0 && errno == EINTR);
+  } while (got < 0 && (errno == EINTR || errno == ECONNRESET));
   if (got < 0) {
     data.clear();
     return -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "broker_test.hpp"
 
@@ -102,6 +103,30 @@ TEST_F(RunTest, AClientKilledOnATerminalDoesNotLeaveItsProgramRunning) {
   // The broker hangs up the program's terminal: it ends (SIGHUP) and is then removed.
   pollfd gone{pidfd.get(), POLLIN, 0};
   EXPECT_EQ(::poll(&gone, 1, 20000), 1) << "the program is still running";
+}
+
+TEST_F(RunTest, AClientKilledBeforeItsProgramStartedLeavesNothingRunning) {
+  // A preload that takes a while: the client dies while its session waits for the zygote.
+  const std::string modules = dir() + "/slow";
+  std::filesystem::create_directories(modules);
+  {
+    std::ofstream slow(modules + "/slow_import.py");
+    slow << "import time\ntime.sleep(0.5)\n";
+  }
+  PtyProcess client({PYATTACH_BIN, "run", "--python", "/usr/bin/python3", "--preload",
+                     "slow_import", "--", "-c", "import time; time.sleep(300)"},
+                    env_with({"PYTHONPATH=" + modules}), WindowSize{24, 80});
+  const Deadline deadline(kTimeout);
+  while (list_json()["sessions"].empty() && !deadline.passed()) ::poll(nullptr, 0, 10);
+  const auto sessions = list_json()["sessions"];
+  ASSERT_EQ(sessions.size(), 1u) << sessions.dump(2);
+  ASSERT_EQ(sessions[0]["pid"], 0) << "started already: " << sessions.dump(2);
+  client.kill(SIGKILL);
+  ASSERT_TRUE(client.wait_exit());
+  // Once started, the program is hung up like one whose client died later; then its
+  // session is gone. Before, it slept on unattended, its session and terminal kept.
+  while (!list_json()["sessions"].empty() && !deadline.passed()) ::poll(nullptr, 0, 20);
+  EXPECT_TRUE(list_json()["sessions"].empty()) << list_json().dump(2);
 }
 
 TEST_F(RunTest, BundleWritesAStarterThatPassesEveryArgumentThrough) {

@@ -22,6 +22,7 @@ import json
 import os
 import random
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -467,8 +468,9 @@ def main():
         pyattach(["kill-server"], env)
         print("total %.1f s" % (time.monotonic() - t0))
     if failures.items:
-        print("%d failures" % len(failures.items))
+        print("%d failures (the broker's log: %s/broker.log)" % (len(failures.items), directory))
         return 1
+    shutil.rmtree(directory, ignore_errors=True)
     return 0
 
 

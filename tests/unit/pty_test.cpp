@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "fd_passing.hpp"
 #include "peer.hpp"
@@ -97,6 +98,26 @@ TEST(FdPassing, ATruncatedMessageIsAnErrorAndItsFdsAreClosed) {
   EXPECT_EQ(receive_with_fds(right.get(), data, 10, fds), -1);
   EXPECT_EQ(errno, EMSGSIZE);
   EXPECT_TRUE(fds.empty());
+}
+
+// A peer that dies with datagrams of ours unread: the kernel reports ECONNRESET once, ahead
+// of what the peer sent before dying (a killed zygote's last "spawned" and "exited").
+TEST(FdPassing, WhatADeadPeerSentIsReadAfterItsReset) {
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+  UniqueFd ours(pair[0]);
+  UniqueFd theirs(pair[1]);
+  ASSERT_TRUE(send_with_fds(ours.get(), "unread by the peer", {}));
+  ASSERT_TRUE(send_with_fds(theirs.get(), "first", {}));
+  ASSERT_TRUE(send_with_fds(theirs.get(), "last words", {}));
+  theirs.reset();
+  std::string data;
+  std::vector<UniqueFd> fds;
+  EXPECT_EQ(receive_with_fds(ours.get(), data, 64, fds), 5) << std::strerror(errno);
+  EXPECT_EQ(data, "first");
+  EXPECT_EQ(receive_with_fds(ours.get(), data, 64, fds), 10) << std::strerror(errno);
+  EXPECT_EQ(data, "last words");
+  EXPECT_EQ(receive_with_fds(ours.get(), data, 64, fds), 0) << std::strerror(errno);
 }
 
 TEST(Peer, ReportsOurOwnUid) {
