@@ -8,6 +8,7 @@
 // never a crash, a hang or a wrong signal. stdin and stdout are /dev/null.
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -42,7 +43,7 @@ FakeBroker& fake_broker() {
 }
 
 // One connection: the answer, EOF, then whatever the client says until it closes.
-void serve(int listener, std::string_view answer) {
+void serve_one(int listener, std::string_view answer) {
   UniqueFd client(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
   if (!client) std::abort();
   while (!answer.empty()) {
@@ -53,6 +54,17 @@ void serve(int listener, std::string_view answer) {
   ::shutdown(client.get(), SHUT_WR);
   char buffer[4096];
   while (::recv(client.get(), buffer, sizeof buffer, 0) > 0) {
+  }
+}
+
+// Every connection until `stop` is readable: a client whose connection ends before the
+// broker's Hello connects again (BrokerClient::connect), and gets the same answer.
+void serve(int listener, int stop, std::string_view answer) {
+  for (;;) {
+    pollfd waiting[2] = {{listener, POLLIN, 0}, {stop, POLLIN, 0}};
+    if (::poll(waiting, 2, -1) < 0) continue;  // EINTR
+    if (waiting[1].revents != 0) return;
+    serve_one(listener, answer);
   }
 }
 
@@ -116,12 +128,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const int scenario = data[0] % 6;
   const std::string_view answer(reinterpret_cast<const char*>(data) + 1, size - 1);
-  std::thread broker(serve, fake_broker().listener.get(), answer);
+  int stop[2];
+  if (::pipe2(stop, O_CLOEXEC) != 0) std::abort();
+  const UniqueFd stop_read(stop[0]);
+  const UniqueFd stop_write(stop[1]);
+  std::thread broker(serve, fake_broker().listener.get(), stop_read.get(), answer);
   try {
     run_client(scenario);
   } catch (const std::exception&) {
     // What main() prints as "pyattach: <message>" with a non-zero status.
   }
+  if (::write(stop_write.get(), "x", 1) != 1) std::abort();
   broker.join();
   return 0;
 }
