@@ -182,6 +182,7 @@ USAGE = ("usage: %s [option] ... [-c cmd | -m mod | file | -] [arg] ...\n"
 COERCION_TARGETS = ("C.UTF-8", "C.utf8", "UTF-8")
 ZYGOTE_STDIO = (sys.stdin, sys.stdout, sys.stderr)  # kept alive: never flushed or closed by a child
 CHILD_STDIO = []  # in a child: the stdio objects it was given (text, buffer, raw)
+CHILD_MODULES = [0]  # in a child: len(sys.modules) when the program started (release_child_modules)
 
 
 def log(text):
@@ -292,6 +293,11 @@ class Zygote:
                                   "cwd": "/", "env": dict(os.environ), "umask": 0o22}).encode()
         self.closed_in_child = False
         self.prepared = False  # prepare_child() done (in a child)
+        # The zygote's own imports, which a child drops (prepare_child), listed by the zygote
+        # whenever sys.modules has grown: walking sys.modules writes the reference count of
+        # every module name, and a child would pay a copied page for each (2 MB with torch).
+        self.own_modules = None
+        self.own_modules_counted = 0
         # Each child sends its exit status to this socket just before os._exit, so "exited"
         # goes out before the kernel has torn down its address space (tens of milliseconds
         # for torch).  Reaping still reports deaths by signal.  Abstract address: a child
@@ -437,6 +443,9 @@ class Zygote:
             except Exception:
                 pass
         c_flush()
+        if len(sys.modules) != self.own_modules_counted:
+            self.own_modules = [name for name in sys.modules if name not in PRELOADED]
+            self.own_modules_counted = len(sys.modules)
         gc.freeze()
         return os.fork()
 
@@ -584,6 +593,7 @@ def child_main(zygote, req, fds):
         finally:
             os._exit(1)
     status, sigint = 1, False
+    CHILD_MODULES[0] = len(sys.modules)
     try:
         status, sigint = run_main(plan)
     finally:
@@ -620,7 +630,10 @@ def prepare_child(zygote):
         return
     zygote.prepared = True
     zygote.close_in_child()
-    for name in set(sys.modules) - PRELOADED:  # the zygote's own imports: a fresh one lacks them
+    own = zygote.own_modules  # the zygote's own imports: a fresh one lacks them
+    for name in own if own is not None else set(sys.modules) - PRELOADED:
+        if name not in sys.modules:
+            continue
         mod = sys.modules.pop(name)
         parent, _, child = name.rpartition(".")
         if parent in PRELOADED and getattr(sys.modules[parent], child, None) is mod:
@@ -671,8 +684,6 @@ def rehearse_request(sample):
                 break
             except ImportError:
                 continue
-        for name in list(sys.modules):  # what finish() looks at in every module
-            getattr(sys.modules[name], "__dict__", None)
         gc.collect()
         gc.get_objects()
     except Exception:
@@ -1079,14 +1090,23 @@ def release_child_modules():
         setattr(sys, name, None)
     sys.stdin, sys.stdout, sys.stderr = (getattr(sys, "__%s__" % n, None)
                                          for n in ("stdin", "stdout", "stderr"))
+    # Walking sys.modules writes the reference count of every module name: with torch, a
+    # few hundred pages the child would copy while its caller waits for the status. A
+    # program that left sys.modules as long as it found it imported nothing of its own
+    # (unless it also deleted a module): only __main__ is then the child's.
+    own = ["__main__"]
+    if len(sys.modules) != CHILD_MODULES[0]:
+        own = [name for name in sys.modules if name == "__main__" or name not in PRELOADED]
     alive = []
-    for name in list(sys.modules):
+    for name in own:
+        if name not in sys.modules:
+            continue
         mod = sys.modules[name]
-        ours = getattr(mod, "__dict__", None) is globals()  # the zygote's own __main__
-        if (name == "__main__" or name not in PRELOADED) and not ours:
-            if isinstance(mod, types.ModuleType):
-                alive.append(_weakref.ref(mod))
-            sys.modules[name] = None
+        if getattr(mod, "__dict__", None) is globals():  # the zygote's own __main__
+            continue
+        if isinstance(mod, types.ModuleType):
+            alive.append(_weakref.ref(mod))
+        sys.modules[name] = None
     mod = None
     gc.collect()
     child_files(close=True)
