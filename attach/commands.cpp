@@ -37,15 +37,48 @@ int parse_signal(const std::string& spelling) {
   throw UserError("unknown signal '" + spelling + "'", kStatusUsage);
 }
 
-std::string format_state(const nlohmann::json& session) {
-  const std::string state = session.at("state");
+// The fields the `ls` table shows, asked of the broker by name (it sends only those).
+enum TableField {
+  kId,
+  kName,
+  kPid,
+  kState,
+  kStatus,
+  kSignal,
+  kClients,
+  kPss,
+  kUss,
+  kAge,
+  kCommand,
+  kLogError
+};
+const std::vector<std::string> kTableFields = {"id",     "name",   "pid",     "state",
+                                               "status", "signal", "clients", "pss_kb",
+                                               "uss_kb", "age_s",  "command", "log_error"};
+
+std::string format_state(const nlohmann::json& row) {
+  const std::string state = row.at(kState);
   std::string text = state;
-  if (state == "exited") text = "exited " + std::to_string(session.at("status").get<int>());
-  if (state == "killed") text = "killed " + session.at("signal").get<std::string>();
-  if (state == "running" && session.at("pid").get<int>() == 0) text = "starting";
+  if (state == "exited") text = "exited " + std::to_string(row.at(kStatus).get<int>());
+  if (state == "killed") text = "killed " + row.at(kSignal).get<std::string>();
+  if (state == "running" && row.at(kPid).get<int>() == 0) text = "starting";
   // The details are in `ls --json` (log_error); the table says there is something to see.
-  if (session.contains("log_error") && !session.at("log_error").is_null()) text += ", log failed";
+  if (!row.at(kLogError).is_null()) text += ", log failed";
   return text;
+}
+
+// The sessions as rows of `names`. A broker older than field lists sends whole objects.
+nlohmann::json list_rows(BrokerClient& broker, const std::vector<std::string>& names) {
+  broker.send_json(MsgType::List, {{"fields", names}});
+  nlohmann::json reply = broker.expect(MsgType::ListReply);
+  if (reply.contains("rows")) return std::move(reply.at("rows"));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& session : reply.at("sessions")) {
+    nlohmann::json row = nlohmann::json::array();
+    for (const auto& name : names) row.push_back(session.value(name, nlohmann::json()));
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::string format_command(const nlohmann::json& argv) {
@@ -95,35 +128,35 @@ int command_ls(const Args& args) {
   if (!parsed->unmatched().empty())
     throw UserError("ls: unexpected argument '" + parsed->unmatched().front() + "'", kStatusUsage);
   auto broker = BrokerClient::connect(false);
-  nlohmann::json reply = {{"sessions", nlohmann::json::array()},
-                          {"zygotes", nlohmann::json::array()}};
-  if (broker) {
-    broker->send_json(MsgType::List, nlohmann::json::object());
-    reply = broker->expect(MsgType::ListReply);
-  }
   if (parsed->count("json")) {
+    nlohmann::json reply = {{"sessions", nlohmann::json::array()},
+                            {"zygotes", nlohmann::json::array()}};
+    if (broker) {
+      broker->send_json(MsgType::List, nlohmann::json::object());
+      reply = broker->expect(MsgType::ListReply);
+    }
     std::cout << reply.dump(2) << "\n";
     return 0;
   }
   if (parsed->count("quiet")) {
-    for (const auto& session : reply.at("sessions"))
-      std::cout << session.at("name").get<std::string>() << "\n";
+    if (broker) {
+      for (const auto& row : list_rows(*broker, {"name"}))
+        std::cout << row.at(0).get<std::string>() << "\n";
+    }
     return 0;
   }
   // PSS counts the pages a session shares with its zygote (and its siblings) in part;
   // USS only its own: what ending it would free.
-  std::vector<std::vector<std::string>> rows = {
+  std::vector<std::vector<std::string>> table = {
       {"ID", "NAME", "PID", "STATE", "CLIENTS", "PSS", "USS", "AGE", "COMMAND"}};
-  for (const auto& session : reply.at("sessions")) {
-    rows.push_back({std::to_string(session.at("id").get<int>()), session.at("name"),
-                    std::to_string(session.at("pid").get<int>()), format_state(session),
-                    std::to_string(session.at("clients").get<int>()),
-                    format_kib(session.value("pss_kb", nlohmann::json())),
-                    format_kib(session.value("uss_kb", nlohmann::json())),
-                    format_duration(session.at("age_s").get<double>()),
-                    format_command(session.at("command"))});
+  for (const auto& row : broker ? list_rows(*broker, kTableFields) : nlohmann::json::array()) {
+    table.push_back({std::to_string(row.at(kId).get<int>()), row.at(kName),
+                     std::to_string(row.at(kPid).get<int>()), format_state(row),
+                     std::to_string(row.at(kClients).get<int>()), format_kib(row.at(kPss)),
+                     format_kib(row.at(kUss)), format_duration(row.at(kAge).get<double>()),
+                     format_command(row.at(kCommand))});
   }
-  print_table(std::cout, rows);
+  print_table(std::cout, table);
   return 0;
 }
 

@@ -75,7 +75,7 @@ class Broker {
   void on_input(Connection& client, const std::string& bytes);
   void on_resize(Connection& client, const nlohmann::json& request);
   void on_detach(Connection& client);
-  void on_list(Connection& client);
+  void on_list(Connection& client, const nlohmann::json& request);
   void on_kill(Connection& client, const nlohmann::json& request);
   Session* find_session(const std::string& target);
 

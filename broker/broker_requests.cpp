@@ -80,7 +80,7 @@ void Broker::handle_frame(Connection& client, const Frame& frame) {
         on_detach(client);
         return;
       case MsgType::List:
-        on_list(client);
+        on_list(client, parse_message(frame.payload));
         return;
       case MsgType::Kill:
         on_kill(client, parse_message(frame.payload));
@@ -313,7 +313,21 @@ void Broker::on_detach(Connection& client) {
   client.finish();
 }
 
-void Broker::on_list(Connection& client) {
+void Broker::on_list(Connection& client, const nlohmann::json& request) {
+  if (request.contains("fields")) {
+    // `ls`: one array per session with the named fields, in that order; a table of 50
+    // sessions then costs both sides a third of what 50 full objects do.
+    constexpr std::size_t kMaxFields = 64;
+    const auto names = request.at("fields").get<std::vector<std::string>>();
+    if (names.size() > kMaxFields) {
+      client.fail("a List request names at most " + std::to_string(kMaxFields) + " fields");
+      return;
+    }
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& [id, session] : sessions_) rows.push_back(session->row(names));
+    client.send_json(MsgType::ListReply, {{"rows", rows}});
+    return;
+  }
   nlohmann::json sessions = nlohmann::json::array();
   for (const auto& [id, session] : sessions_) sessions.push_back(session->describe());
   nlohmann::json zygotes = nlohmann::json::array();

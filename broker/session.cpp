@@ -343,51 +343,75 @@ double unix_seconds(std::chrono::system_clock::time_point when) {
 
 }  // namespace
 
+const std::vector<std::string>& Session::field_names() {
+  static const std::vector<std::string> kNames = {"id",          "name",      "pid",
+                                                  "state",       "status",    "signal",
+                                                  "wait_status", "clients",   "read_only_clients",
+                                                  "age_s",       "created",   "ended",
+                                                  "cols",        "rows",      "transient",
+                                                  "log",         "log_bytes", "log_error",
+                                                  "pss_kb",      "uss_kb",    "error",
+                                                  "command"};
+  return kNames;
+}
+
 nlohmann::json Session::describe() const {
-  const double age =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
-  nlohmann::json state = "running";
-  nlohmann::json status = nullptr;
-  nlohmann::json sig = nullptr;
-  if (start_error_) {
-    state = "failed";
-    status = 1;
-  } else if (wait_status_) {
-    if (WIFSIGNALED(*wait_status_)) {
-      state = "killed";
-      sig = signal_name(WTERMSIG(*wait_status_));
-    } else {
-      state = "exited";
-      status = WEXITSTATUS(*wait_status_);
-    }
+  nlohmann::json described = nlohmann::json::object();
+  for (const auto& name : field_names()) described[name] = field(name);
+  return described;
+}
+
+nlohmann::json Session::row(const std::vector<std::string>& names) const {
+  nlohmann::json values = nlohmann::json::array();
+  for (const auto& name : names) values.push_back(field(name));
+  return values;
+}
+
+nlohmann::json Session::field(std::string_view name) const {
+  if (name == "id") return id_;
+  if (name == "name") return name_;
+  if (name == "pid") return pid_;
+  if (name == "state") {
+    if (start_error_) return "failed";
+    if (!wait_status_) return "running";
+    return WIFSIGNALED(*wait_status_) ? "killed" : "exited";
   }
-  std::size_t read_only_clients = 0;
-  for (const auto& [id, info] : clients_) read_only_clients += info.read_only ? 1 : 0;
-  const WindowSize size = screen_.size();
-  // Memory from /proc (proc_memory.hpp): PSS shares the zygote's pages among its children.
-  const auto memory = running() ? memory_.get(pid_) : std::nullopt;
-  return {{"id", id_},
-          {"name", name_},
-          {"pid", pid_},
-          {"state", state},
-          {"status", status},
-          {"signal", sig},
-          {"wait_status", wait_status_ ? nlohmann::json(*wait_status_) : nlohmann::json()},
-          {"clients", clients_.size()},
-          {"read_only_clients", read_only_clients},
-          {"age_s", age},
-          {"created", unix_seconds(created_)},
-          {"ended", ended_at_ ? nlohmann::json(unix_seconds(*ended_at_)) : nlohmann::json()},
-          {"cols", size.cols},
-          {"rows", size.rows},
-          {"transient", transient},
-          {"log", log_ ? nlohmann::json(log_->path()) : nlohmann::json()},
-          {"log_bytes", log_ ? nlohmann::json(log_->bytes_written()) : nlohmann::json()},
-          {"log_error", log_ && log_->error() ? nlohmann::json(*log_->error()) : nlohmann::json()},
-          {"pss_kb", memory ? nlohmann::json(memory->pss_kb) : nlohmann::json()},
-          {"uss_kb", memory ? nlohmann::json(memory->uss_kb) : nlohmann::json()},
-          {"error", start_error_ ? nlohmann::json(*start_error_) : nlohmann::json()},
-          {"command", command_}};
+  if (name == "status") {
+    if (start_error_) return 1;
+    if (wait_status_ && !WIFSIGNALED(*wait_status_)) return WEXITSTATUS(*wait_status_);
+    return nullptr;
+  }
+  if (name == "signal") {
+    if (!start_error_ && wait_status_ && WIFSIGNALED(*wait_status_))
+      return signal_name(WTERMSIG(*wait_status_));
+    return nullptr;
+  }
+  if (name == "wait_status") return wait_status_ ? nlohmann::json(*wait_status_) : nullptr;
+  if (name == "clients") return clients_.size();
+  if (name == "read_only_clients") {
+    std::size_t read_only = 0;
+    for (const auto& [id, info] : clients_) read_only += info.read_only ? 1 : 0;
+    return read_only;
+  }
+  if (name == "age_s")
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+  if (name == "created") return unix_seconds(created_);
+  if (name == "ended") return ended_at_ ? nlohmann::json(unix_seconds(*ended_at_)) : nullptr;
+  if (name == "cols") return screen_.size().cols;
+  if (name == "rows") return screen_.size().rows;
+  if (name == "transient") return transient;
+  if (name == "log") return log_ ? nlohmann::json(log_->path()) : nullptr;
+  if (name == "log_bytes") return log_ ? nlohmann::json(log_->bytes_written()) : nullptr;
+  if (name == "log_error") return log_ && log_->error() ? nlohmann::json(*log_->error()) : nullptr;
+  if (name == "pss_kb" || name == "uss_kb") {
+    // From /proc (proc_memory.hpp): PSS shares the zygote's pages among its children.
+    const auto memory = running() ? memory_.get(pid_) : std::nullopt;
+    if (!memory) return nullptr;
+    return name == "pss_kb" ? memory->pss_kb : memory->uss_kb;
+  }
+  if (name == "error") return start_error_ ? nlohmann::json(*start_error_) : nullptr;
+  if (name == "command") return command_;
+  return nullptr;
 }
 
 nlohmann::json Session::exit_message() const {

@@ -105,7 +105,12 @@ class Session {
   using EndWatcher = std::function<void(const nlohmann::json& ended)>;
   void when_ended(EndWatcher done);
 
+  // Every field of `ls --json`, by name (field_names()); row() gives only those asked for,
+  // in that order, so that `ls` builds and parses no more than its table shows.
   nlohmann::json describe() const;
+  nlohmann::json row(const std::vector<std::string>& names) const;
+  nlohmann::json field(std::string_view name) const;  // null for a name it does not know
+  static const std::vector<std::string>& field_names();
   // Exit payload for clients: reason "exited", raw status, and the shell-style code.
   nlohmann::json exit_message() const;
   bool orphaned = false;  // its zygote is gone; the broker reaps it directly
