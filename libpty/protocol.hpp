@@ -24,8 +24,9 @@ enum class MsgType : std::uint32_t {
   Resize = 9,          // C->B       {"rows":R,"cols":C}
   Detach = 10,         // C->B       {}
   Exit = 11,           // B->C       {"reason":"detached"|"exited"|"server-exit","status":N,...}
-  List = 12,           // C->B       {}
-  ListReply = 13,      // B->C       {"sessions":[{...}]}
+  List = 12,           // C->B       {} or {"fields":[NAME...]} (at most 64)
+  ListReply = 13,      // B->C       {"sessions":[{...}],"zygotes":[{...}]}, or with fields
+                       //            {"rows":[[value per field, null if unknown]...]}
   Kill = 14,           // C->B       {"target":S,"signal":N}
   Ok = 15,             // B->C       {} or a JSON result
   KillServer = 16,     // C->B       {}

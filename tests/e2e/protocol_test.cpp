@@ -115,6 +115,33 @@ TEST_F(ProtocolTest, RequestsBeforeHelloAndMalformedJsonAreRefused) {
   expect_broker_and_session_fine();
 }
 
+TEST_F(ProtocolTest, ListWithFieldsAnswersRowsInThatOrder) {
+  {
+    const UniqueFd socket = connect_raw();
+    const std::string frames =
+        encode_frame(MsgType::Hello, R"({"version":1})") +
+        encode_frame(MsgType::List, R"({"fields":["name","no such field","state"]})");
+    ASSERT_EQ(::write(socket.get(), frames.data(), frames.size()),
+              static_cast<ssize_t>(frames.size()));
+    ::shutdown(socket.get(), SHUT_WR);
+    nlohmann::json reply;
+    for (const auto& frame : read_until_closed(socket.get()))
+      if (frame.type == MsgType::ListReply) reply = nlohmann::json::parse(frame.payload);
+    EXPECT_EQ(reply, nlohmann::json::parse(R"({"rows":[["keep",null,"running"]]})"));
+  }
+  {
+    const UniqueFd socket = connect_raw();
+    const nlohmann::json request = {{"fields", std::vector<std::string>(65, "id")}};
+    const std::string frames = encode_frame(MsgType::Hello, R"({"version":1})") +
+                               encode_frame(MsgType::List, request.dump());
+    ASSERT_EQ(::write(socket.get(), frames.data(), frames.size()),
+              static_cast<ssize_t>(frames.size()));
+    EXPECT_NE(error_of(read_until_closed(socket.get())).find("at most 64 fields"),
+              std::string::npos);
+  }
+  expect_broker_and_session_fine();
+}
+
 TEST_F(ProtocolTest, AnotherUserIsRefusedByThePeerCheck) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
   if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs setpriv";
