@@ -78,6 +78,13 @@ bool Broker::start(std::string& error) {
   collector_->data = this;
   uv_check_start(collector_.get(), on_check);
   uv_unref(collector_.base());  // housekeeping only: never what keeps the broker running
+
+  // Without it, statuses come through the zygotes, a little later: not worth failing for.
+  std::string reports_error;
+  if (!exit_reports_.start(
+          loop_, [this](pid_t pid, int exit_code) { program_reported_exit(pid, exit_code); },
+          reports_error))
+    std::cerr << "pyattachd: " << reports_error << "; exit statuses come through the zygotes\n";
   return true;
 }
 
@@ -148,7 +155,8 @@ void Broker::child_exited(int session_id, pid_t pid, int wait_status) {
     return;
   }
   auto found = sessions_.find(session_id);
-  if (found == sessions_.end() || found->second->pid() != pid) return;
+  // A program that reported its own exit is reaped later, and reported again then.
+  if (found == sessions_.end() || found->second->pid() != pid || !found->second->running()) return;
   keeper_.status(session_id, wait_status);
   found->second->ended(wait_status);
   session_zygote_.erase(session_id);
@@ -233,6 +241,24 @@ void Broker::reap_orphans() {
       unclaimed_exits_[pid] = {status, std::chrono::steady_clock::now()};
     }
   }
+}
+
+void Broker::program_reported_exit(pid_t pid, int exit_code) {
+  const int wait_status = (exit_code & 0xff) << 8;  // what waitpid will say for it
+  for (const auto& [id, session] : sessions_) {
+    if (session->running() && session->pid() == pid) {
+      child_exited(id, pid, wait_status);
+      return;
+    }
+  }
+  for (const auto& [id, run] : runs_) {
+    if (run.pid == pid) {
+      child_exited(id, pid, wait_status);
+      return;
+    }
+  }
+  // Before its zygote's "spawned": the spawned callback claims it (claim_exit).
+  unclaimed_exits_[pid] = {wait_status, std::chrono::steady_clock::now()};
 }
 
 std::optional<int> Broker::claim_exit(pid_t pid) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "exit_reports.hpp"
 #include "keeper_link.hpp"
 #include "session.hpp"
 #include "uv_handle.hpp"
@@ -58,6 +59,8 @@ class Broker {
   void session_finished(Session& session);
   // Reaps every exited child that no libuv process handle waits for (broker.cpp).
   void reap_orphans();
+  // Where programs report their exit status (exit_reports.hpp), for the zygotes.
+  const std::string& exit_report_address() const { return exit_reports_.address(); }
 
  private:
   static void on_connection(uv_poll_t* poll, int status, int events);
@@ -66,6 +69,8 @@ class Broker {
   static void on_check(uv_check_t* handle);
   // The status of a program reaped before its zygote's "spawned" said whose it was.
   std::optional<int> claim_exit(pid_t pid);
+  // A program said how it ends (ExitReports): its session or run ends now.
+  void program_reported_exit(pid_t pid, int exit_code);
 
   // broker_requests.cpp
   void on_hello(Connection& client, const nlohmann::json& request);
@@ -113,6 +118,7 @@ class Broker {
   UvHandle<uv_signal_t> sigterm_;
   UvHandle<uv_signal_t> sigint_;
   UvHandle<uv_check_t> collector_;
+  ExitReports exit_reports_;
   KeeperLink keeper_{*this};  // a copy of every session's terminal, for broker restarts
   bool shutting_down_ = false;
 

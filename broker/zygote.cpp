@@ -73,6 +73,8 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   args.insert(args.end(), {zygote_path, "--fd", "3", "--pool", std::to_string(profile_.pool)});
   if (profile_.mode != "fork") args.insert(args.end(), {"--mode", profile_.mode});
   if (!preload.empty()) args.insert(args.end(), {"--preload", preload});
+  if (!broker_.exit_report_address().empty())
+    args.insert(args.end(), {"--exits", broker_.exit_report_address()});
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

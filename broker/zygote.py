@@ -42,13 +42,16 @@ import _signal
 
 
 USAGE = ("usage: zygote.py --fd N [--preload mod1,mod2] [--pool N] [--mode fork|spawn]\n"
+         "                 [--exits ADDRESS]\n"
          "       zygote.py --worker N --exits ADDRESS [--report 1] [--preload mod1,mod2]")
 
 
 def parse_options(args):
     """The zygote's own command line (see USAGE).  Returns (fd, preload, pool, mode, exits):
     mode is "fork", "spawn" (a pool of fresh interpreters) or "worker" (one of those, on fd N;
-    exits is its zygote's exit-status address, "report" appended if it reports its files)."""
+    "report" is appended to exits if it reports its files).  exits is where children send
+    their exit status: the broker's address (a worker is given its zygote's), or "" for the
+    zygote's own, relayed as "exited"."""
     fd, preload, pool, mode, exits, i = None, [], 2, "fork", "", 0
     while i < len(args):
         name, eq, value = args[i].partition("=")
@@ -273,7 +276,7 @@ def check_spawn(msg, nfds):
 class Zygote:
     """The serving loop: the broker socket, SIGCHLD wake-ups, the table of live children."""
 
-    def __init__(self, sock, pool_size):
+    def __init__(self, sock, pool_size, exits_address=""):
         self.sock = sock
         # Requests are read into this, not into a new 4 MiB object each time; anonymous
         # memory, so only the pages a request fills are ever touched. Private: Python's
@@ -303,10 +306,15 @@ class Zygote:
         # for torch).  Reaping still reports deaths by signal.  Abstract address: a child
         # holds no fd for it while the program runs; SO_PASSCRED: the kernel vouches for
         # the sender, so no other process can fake a status.
-        self.exits = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-        self.exits.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-        self.exits_address = "\0pyattach-zygote-%d-%s" % (os.getpid(), os.urandom(8).hex())
-        self.exits.bind(self.exits_address)
+        # Given the broker's address, children report to it directly (one process fewer
+        # between a program's end and its caller); the zygote's own is then not needed.
+        self.exits = None
+        self.exits_address = "\0" + exits_address
+        if not exits_address:
+            self.exits = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+            self.exits.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            self.exits_address = "\0pyattach-zygote-%d-%s" % (os.getpid(), os.urandom(8).hex())
+            self.exits.bind(self.exits_address)
         self.report_pid = 0  # in a child: the pid allowed to report (not its own forks)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
@@ -314,7 +322,8 @@ class Zygote:
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.sock, selectors.EVENT_READ)
         self.sel.register(self.wake_r, selectors.EVENT_READ)
-        self.sel.register(self.exits, selectors.EVENT_READ)
+        if self.exits is not None:
+            self.sel.register(self.exits, selectors.EVENT_READ)
 
     def send(self, **msg):
         """One protocol message to the broker."""
@@ -554,7 +563,8 @@ class Zygote:
         self.closed_in_child = True
         for _, channel in self.idle:  # the other pooled children's channels
             channel.close()
-        self.exits.close()
+        if self.exits is not None:
+            self.exits.close()
         self.report_pid = os.getpid()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -1254,11 +1264,10 @@ def worker_main(fd, exits, load_ms, failure):
         send(op="ready", pid=os.getpid(), load_ms=round(load_ms, 3),
              version=sys.version.split()[0])
         # What a child uses of a zygote (its own sockets are dropped in prepare_child); exit
-        # statuses go to the zygote that started us.
+        # statuses go where the zygote's own children send theirs (the broker, or the zygote).
         placeholder, other_end = socket.socketpair()
         other_end.close()  # else the program would find it open
-        zygote = Zygote(placeholder, 0)
-        zygote.exits_address = "\0" + address
+        zygote = Zygote(placeholder, 0, address)
     except OSError:
         os._exit(0)
     pooled_child_main(zygote, channel)
@@ -1293,7 +1302,7 @@ def main(fd, preload, pool_size, mode, exits, load_ms, failure):
         else:
             gc.collect()
             gc.freeze()
-            zygote = Zygote(sock, pool_size)
+            zygote = Zygote(sock, pool_size, exits.partition("\n")[0])
             ready = True
             if mode == "spawn":
                 worker = INTERPRETER_ARGV + [THIS_FILE, "--worker", "3", "--exits",

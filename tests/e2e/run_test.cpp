@@ -129,6 +129,19 @@ TEST_F(RunTest, AClientKilledBeforeItsProgramStartedLeavesNothingRunning) {
   EXPECT_TRUE(list_json()["sessions"].empty()) << list_json().dump(2);
 }
 
+TEST_F(RunTest, TheStatusComesStraightFromTheProgramNotThroughItsZygote) {
+  // The program stops its zygote (its parent), then ends: its status still reaches the
+  // caller, because a program reports it to the broker itself. Through the zygote, as
+  // before, the caller waited for as long as the zygote was busy.
+  CommandOptions options;
+  options.timeout = std::chrono::seconds(10);
+  const auto got =
+      run({"-c", "import os, signal; os.kill(os.getppid(), signal.SIGSTOP); raise SystemExit(7)"},
+          options);
+  for (const pid_t zygote : zygote_pids()) ::kill(zygote, SIGCONT);
+  EXPECT_EQ(got.code(), 7) << got.describe();
+}
+
 TEST_F(RunTest, BundleWritesAStarterThatPassesEveryArgumentThrough) {
   const std::string starter = dir() + "/python-numpy";
   const auto bundled =
