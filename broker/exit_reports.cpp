@@ -70,10 +70,9 @@ void ExitReports::drain() {
     std::memcpy(&sender, CMSG_DATA(header), sizeof sender);
     int exit_code = -1;
     const auto parsed = std::from_chars(text, text + got, exit_code);
-    if (sender.uid != ::geteuid() || parsed.ec != std::errc() || parsed.ptr != text + got ||
-        exit_code < 0 || exit_code > 255)
-      continue;  // not one of our programs, or not a status
-    reported_(sender.pid, exit_code);
+    if (sender.uid != ::geteuid() || parsed.ec != std::errc() || parsed.ptr != text + got)
+      continue;                               // not one of our programs, or not a status
+    reported_(sender.pid, exit_code & 0xff);  // os._exit(-1) or (256) as the kernel keeps it
   }
 }
 

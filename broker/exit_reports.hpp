@@ -22,7 +22,7 @@ namespace pyattach {
 
 class ExitReports {
  public:
-  // `exit_code` is what the program passed to os._exit (0-255).
+  // `exit_code` is what the program passed to os._exit, as the kernel keeps it (0-255).
   using Reported = std::function<void(pid_t pid, int exit_code)>;
 
   // Binds a fresh abstract address and watches it; false with `error` if it cannot.
