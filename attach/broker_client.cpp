@@ -126,18 +126,13 @@ bool BrokerClient::greeted() {
   if (::send(socket_.get(), hello.data(), hello.size(), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(hello.size()))
     return false;  // a Hello is far smaller than the socket buffer: only a closed peer fails
-  Frame frame;
-  for (;;) {
-    const auto status = decoder_.next(frame);
-    if (status == FrameDecoder::Status::Frame) break;
-    if (status == FrameDecoder::Status::Error)
-      throw UserError("malformed message from the broker: " + decoder_.error());
+  std::optional<Frame> frame;
+  while (!(frame = next_frame()))
     if (!read_some()) return false;
-  }
-  if (frame.type == MsgType::Error) throw_broker_error(frame);
-  if (frame.type != MsgType::Hello)
+  if (frame->type == MsgType::Error) throw_broker_error(*frame);
+  if (frame->type != MsgType::Hello)
     throw UserError("protocol error: expected Hello, got " +
-                    std::string(msg_type_name(frame.type)));
+                    std::string(msg_type_name(frame->type)));
   return true;
 }
 

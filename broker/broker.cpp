@@ -82,8 +82,9 @@ bool Broker::start(std::string& error) {
   // Without it, statuses come through the zygotes, a little later: not worth failing for.
   std::string reports_error;
   if (!exit_reports_.start(
-          loop_, [this](pid_t pid, int exit_code) { program_reported_exit(pid, exit_code); },
-          reports_error))
+          loop_,
+          // What waitpid will say for a program that passed exit_code to os._exit.
+          [this](pid_t pid, int exit_code) { program_ended(pid, exit_code << 8); }, reports_error))
     std::cerr << "pyattachd: " << reports_error << "; exit statuses come through the zygotes\n";
   return true;
 }
@@ -122,9 +123,7 @@ void Broker::drop_connection(Connection::Id id) {
     if (auto found = sessions_.find(*client->attached_session); found != sessions_.end()) {
       Session& session = *found->second;
       session.detach(*client);
-      // A `run` whose client died: hang up, as a closing terminal would.
-      if (session.transient && session.running() && session.clients().empty())
-        session.signal(SIGHUP);
+      session.hang_up_if_abandoned();
     }
   }
   if (client->run_id) {
@@ -220,11 +219,6 @@ void Broker::reap_orphans() {
           static_cast<std::set<pid_t>*>(pids)->insert(reinterpret_cast<uv_process_t*>(handle)->pid);
       },
       &managed);
-  std::map<pid_t, int> programs;  // pid -> session or run id
-  for (const auto& [id, session] : sessions_)
-    if (session->running() && session->pid() > 0) programs[session->pid()] = id;
-  for (const auto& [id, run] : runs_)
-    if (run.pid > 0) programs[run.pid] = id;
   for (;;) {
     siginfo_t exited{};
     if (::waitid(P_ALL, 0, &exited, WEXITED | WNOHANG | WNOWAIT) != 0 || exited.si_pid == 0) return;
@@ -235,16 +229,11 @@ void Broker::reap_orphans() {
     if (managed.count(pid) != 0) return;
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) != pid) return;
-    if (auto program = programs.find(pid); program != programs.end()) {
-      child_exited(program->second, pid, status);
-    } else {
-      unclaimed_exits_[pid] = {status, std::chrono::steady_clock::now()};
-    }
+    program_ended(pid, status);
   }
 }
 
-void Broker::program_reported_exit(pid_t pid, int exit_code) {
-  const int wait_status = (exit_code & 0xff) << 8;  // what waitpid will say for it
+void Broker::program_ended(pid_t pid, int wait_status) {
   for (const auto& [id, session] : sessions_) {
     if (session->running() && session->pid() == pid) {
       child_exited(id, pid, wait_status);
@@ -257,7 +246,7 @@ void Broker::program_reported_exit(pid_t pid, int exit_code) {
       return;
     }
   }
-  // Before its zygote's "spawned": the spawned callback claims it (claim_exit).
+  // Before its zygote's "spawned" (or not a program): the spawned callback claims it.
   unclaimed_exits_[pid] = {wait_status, std::chrono::steady_clock::now()};
 }
 

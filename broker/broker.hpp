@@ -69,8 +69,10 @@ class Broker {
   static void on_check(uv_check_t* handle);
   // The status of a program reaped before its zygote's "spawned" said whose it was.
   std::optional<int> claim_exit(pid_t pid);
-  // A program said how it ends (ExitReports): its session or run ends now.
-  void program_reported_exit(pid_t pid, int exit_code);
+  // A program ended, as whoever saw it first says (reaping, or its own report through
+  // ExitReports): its session or run ends. A pid no session or run has yet (its zygote's
+  // "spawned" still unread) is kept a few seconds for claim_exit().
+  void program_ended(pid_t pid, int wait_status);
 
   // broker_requests.cpp
   void on_hello(Connection& client, const nlohmann::json& request);

@@ -220,9 +220,8 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
     client->send_json(MsgType::SessionStarted,
                       {{"id", session.id()}, {"name", session.name()}, {"pid", pid}});
   if (auto status = claim_exit(pid)) child_exited(session_id, pid, *status);
-  // A `run` on a terminal whose client died before its program started: hang up now, as
-  // drop_connection() does for a started one, or it would run on unattended.
-  if (session.transient && session.running() && session.clients().empty()) session.signal(SIGHUP);
+  // Its client may have died before the program started (drop_connection() had no pid).
+  session.hang_up_if_abandoned();
 }
 
 void Broker::on_run(Connection& client, const nlohmann::json& request) {

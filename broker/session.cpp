@@ -308,6 +308,10 @@ void Session::redraw_to(Connection& client) {
   client.send(MsgType::Output, screen_.redraw());
 }
 
+void Session::hang_up_if_abandoned() {
+  if (transient && running() && clients_.empty()) signal(SIGHUP);
+}
+
 bool Session::signal(int sig) {
   if (!running() || pid_ <= 0) return false;
   if (::killpg(pid_, sig) == 0) return true;

@@ -90,6 +90,9 @@ class Session {
   void redraw_to(Connection& client);
   // Sends `sig` to the program's process group (a terminal would do the same).
   bool signal(int sig);
+  // A `run` on a terminal (transient) whose client is gone: SIGHUP, as a closing terminal
+  // would send, so that it does not run on unattended. Nothing for other sessions.
+  void hang_up_if_abandoned();
   // The broker is going away: hang up the terminal.
   void hang_up();
 
