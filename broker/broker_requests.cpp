@@ -33,6 +33,27 @@ struct Launch {
   std::vector<std::string> argv;
 };
 
+// What the child could not be given: a NUL cannot pass execve-style strings, and a
+// request goes straight to a pooled child, which would only end with status 1. Empty if
+// the launch is fine.
+std::string launch_problem(const Launch& launch) {
+  const auto has_nul = [](const std::string& text) { return text.find('\0') != std::string::npos; };
+  for (const auto& arg : launch.argv)
+    if (has_nul(arg)) return "an argument contains a NUL byte";
+  const auto cwd = launch.spawn.at("cwd").get<std::string>();
+  if (cwd.empty() || cwd.front() != '/' || has_nul(cwd))
+    return "the working directory must be an absolute path";
+  for (const auto& [name, value] : launch.spawn.at("env").items()) {
+    if (name.empty() || name.find('=') != std::string::npos || has_nul(name) ||
+        has_nul(value.get<std::string>()))
+      return "environment variable names must be non-empty, without '=' or NUL";
+  }
+  const auto& umask = launch.spawn.at("umask");
+  if (!umask.is_number_integer() || umask.get<long long>() < 0 || umask.get<long long>() > 07777)
+    return "umask must be an integer 0..07777";
+  return "";
+}
+
 Launch parse_launch(const nlohmann::json& request) {
   Launch launch;
   const auto env = request.at("env").get<std::map<std::string, std::string>>();
@@ -161,6 +182,10 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
     }
   }
   Launch launch = parse_launch(request);
+  if (std::string problem = launch_problem(launch); !problem.empty()) {
+    client.fail(problem);
+    return;
+  }
   const WindowSize size = requested_size(request).value_or(WindowSize{});
   std::string error;
   Zygote* zygote = zygote_for(launch.profile, launch.zygote_env, error);
@@ -231,6 +256,10 @@ void Broker::on_run(Connection& client, const nlohmann::json& request) {
   }
   std::vector<UniqueFd> stdio = client.take_fds(3);
   Launch launch = parse_launch(request);
+  if (std::string problem = launch_problem(launch); !problem.empty()) {
+    client.fail(problem);
+    return;
+  }
   std::string error;
   Zygote* zygote = zygote_for(launch.profile, launch.zygote_env, error);
   if (zygote == nullptr) {

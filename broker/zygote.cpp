@@ -70,7 +70,8 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   const std::string preload = join(profile_.preload, ',');
   std::vector<std::string> args = {profile_.python};
   args.insert(args.end(), profile_.flags.begin(), profile_.flags.end());
-  args.insert(args.end(), {zygote_path, "--fd", "3", "--pool", std::to_string(profile_.pool)});
+  args.insert(args.end(),
+              {zygote_path, "--fd", "3", "--pool", std::to_string(profile_.pool), "--hand-pool"});
   if (profile_.mode != "fork") args.insert(args.end(), {"--mode", profile_.mode});
   if (!preload.empty()) args.insert(args.end(), {"--preload", preload});
   if (!broker_.exit_report_address().empty())
@@ -136,6 +137,7 @@ void Zygote::retire(State why, const std::string& reason) {
 
 void Zygote::close_if_done() {
   if (serving() || state_ == State::Failed) return;
+  pooled_.clear();  // they exit when their channel reaches end of stream
   if (!queued_.empty() || !in_flight_.empty() || !running_.empty()) return;
   poll_.close();
   socket_.reset();  // the zygote exits at end of stream; its pool goes with it
@@ -171,6 +173,10 @@ void Zygote::spawn(int session_id, nlohmann::json request, std::vector<UniqueFd>
 // in order, until the zygote has read some.
 void Zygote::flush_queue() {
   while (!queued_.empty()) {
+    if (hand_to_pooled(queued_.front())) {
+      queued_.pop_front();
+      continue;
+    }
     if (!send_spawn(queued_.front())) {
       if (poll_.get() != nullptr)
         uv_poll_start(poll_.get(), UV_READABLE | UV_WRITABLE, on_readable);
@@ -181,11 +187,39 @@ void Zygote::flush_queue() {
   if (poll_.get() != nullptr) uv_poll_start(poll_.get(), UV_READABLE, on_readable);
 }
 
-bool Zygote::send_spawn(PendingSpawn& pending) {
+std::string Zygote::spawn_datagram(PendingSpawn& pending) {
   pending.request["op"] = "spawn";
   pending.request["id"] = pending.session_id;
-  const std::string data =
-      pending.request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return pending.request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool Zygote::hand_to_pooled(PendingSpawn& pending) {
+  if (pooled_.empty()) return false;
+  const std::string data = spawn_datagram(pending);
+  std::vector<int> fds;
+  for (const auto& fd : pending.fds) fds.push_back(fd.get());
+  while (!pooled_.empty()) {
+    PooledChild child = std::move(pooled_.front());
+    pooled_.pop_front();
+    // Its channel is empty (it takes one request), so this never blocks; a child that
+    // died waiting is skipped (EPIPE, ECONNREFUSED), and the zygote reports its end.
+    if (!send_with_fds(child.channel.get(), data, fds)) continue;
+    running_[child.pid] = pending.session_id;
+    ++sessions_served_;
+    // The zygote forks a replacement, and keeps the request as the one its next pooled
+    // children rehearse. Dropped if the socket is full: the refill then waits for the
+    // child's end, and the rehearsal uses an older request; nothing is wrong, only later.
+    nlohmann::json taken = {{"op", "taken"}, {"pid", child.pid}, {"request", pending.request}};
+    const std::string notice = taken.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    (void)::send(socket_.get(), notice.data(), notice.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    pending.done(child.pid, "");
+    return true;
+  }
+  return false;
+}
+
+bool Zygote::send_spawn(PendingSpawn& pending) {
+  const std::string data = spawn_datagram(pending);
   std::vector<int> fds;
   for (const auto& fd : pending.fds) fds.push_back(fd.get());
   if (!send_with_fds(socket_.get(), data, fds)) {
@@ -204,7 +238,7 @@ void Zygote::on_readable(uv_poll_t* poll, int, int events) {
   if ((events & UV_WRITABLE) && self->state_ == State::Ready) self->flush_queue();
   std::string data;
   for (;;) {
-    std::vector<UniqueFd> fds;  // the zygote sends none; any that arrive are closed
+    std::vector<UniqueFd> fds;  // a pooled child's channel; any other is closed
     const long got = receive_with_fds(self->socket_.get(), data, kMaxZygoteMessage, fds);
     if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
       // End of stream: the process exit callback reports why.
@@ -213,7 +247,7 @@ void Zygote::on_readable(uv_poll_t* poll, int, int events) {
     }
     if (got < 0) return;
     try {
-      self->handle_message(parse_message(data));
+      self->handle_message(parse_message(data), fds);
     } catch (const nlohmann::json::exception& e) {
       std::cerr << "pyattachd: ignoring a malformed zygote message: " << e.what() << "\n";
     }
@@ -221,8 +255,15 @@ void Zygote::on_readable(uv_poll_t* poll, int, int events) {
   }
 }
 
-void Zygote::handle_message(const nlohmann::json& message) {
+void Zygote::handle_message(const nlohmann::json& message, std::vector<UniqueFd>& fds) {
   const std::string op = message.at("op").get<std::string>();
+  if (op == "pooled") {
+    const pid_t pid = message.at("pid").get<pid_t>();
+    if (pid <= 0 || fds.size() != 1 || state_ != State::Ready) return;  // closed: it exits
+    pooled_.push_back({pid, std::move(fds.front())});
+    flush_queue();  // requests waiting for a full zygote socket take it at once
+    return;
+  }
   if (op == "watch") {
     // The files the zygote's modules came from, by directory (sent in parts before ready).
     for (const auto& [directory, names] : message.at("dirs").items()) {
@@ -253,6 +294,10 @@ void Zygote::handle_message(const nlohmann::json& message) {
     }
     return;
   }
+  if (op == "exited") {
+    exited(message);
+    return;
+  }
   const int id = message.at("id").get<int>();
   if (op == "spawned" || op == "spawn-failed") {
     auto found = in_flight_.find(id);
@@ -260,8 +305,9 @@ void Zygote::handle_message(const nlohmann::json& message) {
     SpawnDone done = std::move(found->second);
     in_flight_.erase(found);
     if (op == "spawned") {
-      running_.insert(id);
-      done(message.at("pid").get<pid_t>(), "");
+      const pid_t pid = message.at("pid").get<pid_t>();
+      running_[pid] = id;
+      done(pid, "");
     } else {
       done(0, message.value("message", "the zygote could not fork"));
     }
@@ -269,12 +315,21 @@ void Zygote::handle_message(const nlohmann::json& message) {
     update_idle_timer();
     return;
   }
-  if (op == "exited") {
-    running_.erase(id);
-    broker_.child_exited(id, message.at("pid").get<pid_t>(), message.at("status").get<int>());
-    close_if_done();
-    update_idle_timer();
-  }
+}
+
+// A child's end, named by pid: one that was handed a request straight from the pool has
+// no request id in the zygote. A pooled child that ends before its request is dropped.
+void Zygote::exited(const nlohmann::json& message) {
+  const pid_t pid = message.at("pid").get<pid_t>();
+  const int status = message.at("status").get<int>();
+  std::erase_if(pooled_, [pid](const PooledChild& child) { return child.pid == pid; });
+  auto found = running_.find(pid);
+  if (found == running_.end()) return;
+  const int id = found->second;
+  running_.erase(found);
+  broker_.child_exited(id, pid, status);
+  close_if_done();
+  update_idle_timer();
 }
 
 void Zygote::fail(const std::string& error) {
@@ -284,6 +339,7 @@ void Zygote::fail(const std::string& error) {
   failure_ = error;
   watch_.stop();
   uv_timer_stop(idle_timer_.get());
+  pooled_.clear();
   auto queued = std::move(queued_);
   auto in_flight = std::move(in_flight_);
   auto waiters = std::move(ready_waiters_);
@@ -326,6 +382,7 @@ nlohmann::json Zygote::describe() const {
                               {"env", profile_.import_env},
                               {"mode", profile_.mode},
                               {"pool", profile_.pool},
+                              {"pooled", pooled_.size()},
                               {"pid", process_->pid},
                               {"state", kStates[static_cast<int>(state_)]},
                               {"load_ms", load_ms_},

@@ -7,6 +7,13 @@
 // attached with SCM_RIGHTS. Spawn requests made while the zygote is still importing
 // are queued and sent once it reports ready.
 //
+// The zygote hands each pre-forked child it makes to the broker ("pooled", with the
+// child's own channel attached). A request then goes straight to such a child, and the
+// zygote only hears of it afterwards ("taken"), to fork a replacement: the zygote, a
+// Python process that would have to be woken, parse the request and pass it on, is off
+// the critical path. With no pooled child at hand a request goes to the zygote, which
+// forks one for it.
+//
 // A zygote stops serving (is retired) when a file its modules came from changes (stale),
 // when it has been idle for the idle time, or on `pyattach unload`. A retired zygote ends
 // once no child of it runs any more: their exit statuses come through it.
@@ -74,13 +81,23 @@ class Zygote {
     std::vector<UniqueFd> fds;
     SpawnDone done;
   };
+  // A pre-forked child waiting on its channel for one request.
+  struct PooledChild {
+    pid_t pid;
+    UniqueFd channel;
+  };
 
   static void on_readable(uv_poll_t* poll, int status, int events);
   static void on_process_exit(uv_process_t* process, int64_t exit_status, int term_signal);
   static void on_idle(uv_timer_t* timer);
-  void handle_message(const nlohmann::json& message);
+  void handle_message(const nlohmann::json& message, std::vector<UniqueFd>& fds);
+  // The request as a spawn datagram (op and id added).
+  static std::string spawn_datagram(PendingSpawn& pending);
+  // Gives the request to a pooled child; false (the request untouched) if none took it.
+  bool hand_to_pooled(PendingSpawn& pending);
   // False if the socket is full (the request is untouched): retried once it drains.
   bool send_spawn(PendingSpawn& pending);
+  void exited(const nlohmann::json& message);
   void flush_queue();
   // Counts idle time from now if nothing runs; stops counting otherwise.
   void update_idle_timer();
@@ -103,7 +120,8 @@ class Zygote {
   CachedProcMemory memory_;             // for describe()
   std::deque<PendingSpawn> queued_;     // waiting for ready
   std::map<int, SpawnDone> in_flight_;  // sent, waiting for "spawned"
-  std::set<int> running_;               // spawned, not yet reported exited
+  std::map<pid_t, int> running_;        // pid -> session id: spawned, not yet reported exited
+  std::deque<PooledChild> pooled_;      // the zygote's pre-forked children, oldest first
   std::vector<ReadyDone> ready_waiters_;
   std::string failure_;
   std::string retired_because_;

@@ -42,18 +42,22 @@ import _signal
 
 
 USAGE = ("usage: zygote.py --fd N [--preload mod1,mod2] [--pool N] [--mode fork|spawn]\n"
-         "                 [--exits ADDRESS]\n"
+         "                 [--exits ADDRESS] [--hand-pool]\n"
          "       zygote.py --worker N --exits ADDRESS [--report 1] [--preload mod1,mod2]")
 
 
 def parse_options(args):
-    """The zygote's own command line (see USAGE).  Returns (fd, preload, pool, mode, exits):
-    mode is "fork", "spawn" (a pool of fresh interpreters) or "worker" (one of those, on fd N;
-    "report" is appended to exits if it reports its files).  exits is where children send
-    their exit status: the broker's address (a worker is given its zygote's), or "" for the
-    zygote's own, relayed as "exited"."""
-    fd, preload, pool, mode, exits, i = None, [], 2, "fork", "", 0
+    """The zygote's own command line (see USAGE).  Returns (fd, preload, pool, mode, exits,
+    hand_pool): mode is "fork", "spawn" (a pool of fresh interpreters) or "worker" (one of
+    those, on fd N; "report" is appended to exits if it reports its files).  exits is where
+    children send their exit status: the broker's address (a worker is given its zygote's),
+    or "" for the zygote's own, relayed as "exited".  hand_pool: pre-forked children are
+    handed to the broker (see Zygote.hand_over)."""
+    fd, preload, pool, mode, exits, hand_pool, i = None, [], 2, "fork", "", False, 0
     while i < len(args):
+        if args[i] == "--hand-pool":
+            hand_pool, i = True, i + 1
+            continue
         name, eq, value = args[i].partition("=")
         if (name not in ("--fd", "--preload", "--pool", "--mode", "--worker", "--exits", "--report")
                 or (not eq and i + 1 == len(args))):
@@ -78,7 +82,7 @@ def parse_options(args):
         i += 1
     if fd is None:
         raise SystemExit(USAGE)
-    return fd, preload, pool, mode, exits
+    return fd, preload, pool, mode, exits, hand_pool
 
 
 def import_preloads(names):
@@ -276,7 +280,7 @@ def check_spawn(msg, nfds):
 class Zygote:
     """The serving loop: the broker socket, SIGCHLD wake-ups, the table of live children."""
 
-    def __init__(self, sock, pool_size, exits_address=""):
+    def __init__(self, sock, pool_size, exits_address="", hand_pool=False):
         self.sock = sock
         # Requests are read into this, not into a new 4 MiB object each time; anonymous
         # memory, so only the pages a request fills are ever touched. Private: Python's
@@ -284,12 +288,18 @@ class Zygote:
         # zygote's buffer, where the zygote's next request could overwrite it before the
         # child copied it out (a program ran with another run's argv and this one's fds).
         self.buffer = mmap.mmap(-1, MAX_DATAGRAM, flags=mmap.MAP_PRIVATE)
-        self.children = {}  # pid -> request id
+        self.children = {}  # pid -> request id (None: handed to the broker, id unknown here)
         # Pre-forked children not yet given a request, each waiting on its own channel:
         # a request then costs a hand-off instead of a fork (which grows with the
         # zygote's memory: milliseconds for numpy, tens of them for torch).
         self.pool_size = pool_size
         self.idle = []  # [(pid, channel socket)]
+        # With hand_pool, each pre-forked child is passed on to the broker at once, its
+        # channel and all: the broker then sends a request straight to it and tells us
+        # ("taken") so that we fork a replacement. A request no longer waits for this
+        # process to wake up, parse it and pass it on.
+        self.hand_pool = hand_pool
+        self.handed = set()  # pids of pooled children the broker holds, not yet taken
         self.last_dispatch = 0.0  # time.monotonic() of the last hand-off
         # The last request served, or a made-up one: what rehearse() walks through.
         self.sample = json.dumps({"op": "spawn", "id": 0, "mode": "stdio", "argv": ["-c", "0"],
@@ -335,14 +345,17 @@ class Zygote:
         not right after a hand-off unless the pool is empty: on a small machine the fork
         would compete for the CPU with the program just started."""
         while True:
-            want = len(self.idle) < self.pool_size and self.can_fork()
+            if self.hand_pool:
+                self.hand_over()
+            pooled = len(self.idle) + len(self.handed)
+            want = pooled < self.pool_size and self.can_fork()
             wait = None
             if want:
-                wait = 0 if not self.idle else max(
+                wait = 0 if not pooled else max(
                     0.0, self.last_dispatch + REFILL_DELAY - time.monotonic())
             events = self.sel.select(timeout=wait)
             if not events and want:
-                if not self.idle or time.monotonic() >= self.last_dispatch + REFILL_DELAY:
+                if not pooled or time.monotonic() >= self.last_dispatch + REFILL_DELAY:
                     self.prefork()
                 continue
             for key, _ in events:
@@ -374,6 +387,9 @@ class Zygote:
                 msg = json.loads(data.decode("utf-8"))
             except ValueError as e:
                 raise BadRequest("not JSON: %s" % e)
+            if isinstance(msg, dict) and msg.get("op") == "taken":
+                self.taken(msg.get("pid"), data)
+                return True
             if not isinstance(msg, dict) or msg.get("op") != "spawn":
                 raise BadRequest("not a spawn request: %.200r" % (data,))
             rid, req = check_spawn(msg, len(fds))
@@ -390,6 +406,40 @@ class Zygote:
                 os.close(fd)
         return True
 
+    def hand_over(self):
+        """Pass every pooled child to the broker, with its channel (see hand_pool)."""
+        for pid, channel in self.idle:
+            try:
+                socket.send_fds(self.sock, [json.dumps({"op": "pooled", "pid": pid}).encode()],
+                                [channel.fileno()])
+            except OSError as e:  # the broker is gone: serve() sees its end of stream
+                log("cannot hand pooled child %d to the broker: %s" % (pid, e))
+            finally:
+                channel.close()  # the child exits if the broker did not get it
+            self.handed.add(pid)
+            self.children[pid] = None
+        self.idle = []
+
+    def taken(self, pid, data):
+        """The broker gave a pooled child a request: refill the pool after the delay, and
+        let later children rehearse with this request (data holds it)."""
+        if pid in self.handed:
+            self.handed.discard(pid)
+            self.last_dispatch = time.monotonic()
+        self.sample = data
+
+    def report_end(self, pid, status):
+        """Tell the broker that child pid ended; False if it is not one of ours."""
+        if pid not in self.children:
+            return False
+        rid = self.children.pop(pid)
+        self.handed.discard(pid)
+        msg = dict(op="exited", pid=pid, status=status)
+        if rid is not None:
+            msg["id"] = rid
+        self.send(**msg)
+        return True
+
     def early_exit(self):
         """A child reported its exit status: tell the broker now, not after its teardown."""
         try:
@@ -399,10 +449,9 @@ class Zygote:
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
                 pid, uid, _ = struct.unpack("iII", payload[:12])
-                if uid == os.getuid() and pid in self.children and data.isdigit():
+                if uid == os.getuid() and data.isdigit():
                     # What waitpid will say for a normal exit with this status.
-                    self.send(op="exited", id=self.children.pop(pid), pid=pid,
-                              status=(int(data) & 0xFF) << 8)
+                    self.report_end(pid, (int(data) & 0xFF) << 8)
 
     # Spawn mode: the command line of a fresh interpreter that preloads, then waits for one
     # request (worker_main); None in fork mode.
@@ -484,7 +533,10 @@ class Zygote:
     def rehearse(self):
         """Walk the hand-off once after a fork, while nothing waits: the fork made every page
         shared with the child again, and each one the hand-off writes would be copied (a few
-        microseconds each, a hundred or more pages) while a request waits."""
+        microseconds each, a hundred or more pages) while a request waits.  With hand_pool
+        requests reach this process only when the pool is empty."""
+        if self.hand_pool:
+            return
         try:
             self.buffer[:len(self.sample)] = self.sample
             msg = json.loads(bytes(self.buffer[:len(self.sample)]).decode("utf-8"))
@@ -538,9 +590,7 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            if pid in self.children:
-                self.send(op="exited", id=self.children.pop(pid), pid=pid, status=status)
-            else:  # a pooled child that died before it was used
+            if not self.report_end(pid, status):  # a pooled child that died before it was used
                 for entry in [e for e in self.idle if e[0] == pid]:
                     entry[1].close()
                     self.idle.remove(entry)
@@ -584,12 +634,35 @@ def pooled_child_main(zygote, channel):
         rehearse_request(zygote.sample)
         data, fds, flags = receive_datagram(channel, zygote.buffer)
         channel.close()
-        if not data:
-            os._exit(0)
-        req = json.loads(data.decode("utf-8"))
     except BaseException:
         os._exit(0)
+    if not data and not fds:
+        os._exit(0)  # end of stream: whoever held the channel (broker or zygote) is gone
+    try:
+        req = read_request(data, flags, len(fds))
+    except BadRequest as e:
+        # Nothing is set up yet: the caller hears it on the stderr it passed (fd 2 here is
+        # the zygote's log), and its status is 1, as for any session that cannot start.
+        try:
+            os.write(fds[-1] if fds else 2, b"pyattach: cannot start the session: %s\n"
+                     % str(e).encode("utf-8", "replace"))
+        finally:
+            os._exit(1)
     child_main(zygote, req, fds)
+
+
+def read_request(data, flags, nfds):
+    """A request as a pooled child receives it (from the broker, or from the zygote),
+    checked as the zygote checks the ones it reads itself."""
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        raise BadRequest("the request or its fds were truncated")
+    try:
+        msg = json.loads(data.decode("utf-8"))
+    except ValueError as e:
+        raise BadRequest("the request is not JSON: %s" % e)
+    if not isinstance(msg, dict):
+        raise BadRequest("the request is not a JSON object")
+    return check_spawn(msg, nfds)[1]
 
 
 def child_main(zygote, req, fds):
@@ -681,6 +754,7 @@ def rehearse_request(sample):
     saved = (sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__, sys.__stderr__)
     try:
         req = json.loads(sample.decode("utf-8"))
+        req = req.get("request", req)  # a "taken" notice (hand_pool) holds the request
         parse_command(req["argv"])
         replace_environ(req["env"])
         setup_locale()
@@ -1275,7 +1349,7 @@ def worker_main(fd, exits, load_ms, failure):
 
 # ---------------------------------------------------------------- the zygote's start
 
-def main(fd, preload, pool_size, mode, exits, load_ms, failure):
+def main(fd, preload, pool_size, mode, exits, hand_pool, load_ms, failure):
     """Report ready (or failed) for the imported preloads, then serve until the broker goes."""
     if mode == "worker":
         worker_main(fd, exits, load_ms, failure)
@@ -1302,7 +1376,7 @@ def main(fd, preload, pool_size, mode, exits, load_ms, failure):
         else:
             gc.collect()
             gc.freeze()
-            zygote = Zygote(sock, pool_size, exits.partition("\n")[0])
+            zygote = Zygote(sock, pool_size, exits.partition("\n")[0], hand_pool)
             ready = True
             if mode == "spawn":
                 worker = INTERPRETER_ARGV + [THIS_FILE, "--worker", "3", "--exits",

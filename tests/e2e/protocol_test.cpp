@@ -1,6 +1,7 @@
 // The broker facing bad peers: garbage, oversized frames, skipped hellos and other users
 // each get an error and a closed connection, and the broker goes on serving.
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "broker_test.hpp"
+#include "fd_passing.hpp"
 #include "frame.hpp"
 #include "runtime_dir.hpp"
 
@@ -111,6 +113,42 @@ TEST_F(ProtocolTest, RequestsBeforeHelloAndMalformedJsonAreRefused) {
               static_cast<ssize_t>(frames.size()));
     EXPECT_NE(error_of(read_until_closed(socket.get())).find("malformed NewSession"),
               std::string::npos);
+  }
+  expect_broker_and_session_fine();
+}
+
+// A request goes straight to a pooled child, which could only end with status 1: what no
+// child can be given is refused by the broker with a message.
+TEST_F(ProtocolTest, ALaunchNoChildCouldBeGivenIsRefused) {
+  const struct {
+    const char* fields;
+    const char* error;
+  } cases[] = {
+      {R"("cwd":"/","env":{"A=B":"x"},"argv":["-c","pass"])", "environment variable names"},
+      {R"("cwd":"/","env":{"":"x"},"argv":["-c","pass"])", "environment variable names"},
+      {R"("cwd":"/","env":{"A":"x\u0000y"},"argv":["-c","pass"])", "environment variable names"},
+      {R"("cwd":"tmp","env":{},"argv":["-c","pass"])", "absolute path"},
+      {R"("cwd":"/","env":{},"argv":["-c","pa\u0000ss"])", "NUL byte"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"umask":4096)", "umask"},
+  };
+  for (const auto& bad : cases) {
+    for (const auto type : {MsgType::NewSession, MsgType::Run}) {
+      SCOPED_TRACE(std::string(msg_type_name(type)) + " " + bad.fields);
+      const UniqueFd socket = connect_raw();
+      const std::string request =
+          std::string(R"({"python":"python3","preload":[],)") + bad.fields + "}";
+      const std::string frames =
+          encode_frame(MsgType::Hello, R"({"version":1})") + encode_frame(type, request);
+      int devnull[3];
+      for (int& fd : devnull) fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+      // A Run request carries the caller's stdio (SCM_RIGHTS) with its frame.
+      ASSERT_TRUE(type == MsgType::NewSession
+                      ? ::write(socket.get(), frames.data(), frames.size()) ==
+                            static_cast<ssize_t>(frames.size())
+                      : send_with_fds(socket.get(), frames, {devnull[0], devnull[1], devnull[2]}));
+      for (int fd : devnull) ::close(fd);
+      EXPECT_NE(error_of(read_until_closed(socket.get())).find(bad.error), std::string::npos);
+    }
   }
   expect_broker_and_session_fine();
 }

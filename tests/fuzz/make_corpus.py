@@ -62,6 +62,16 @@ ZYGOTE = {
     "unknown_op": b'{"op":"what","id":1}\n{"id":1}\n[1,2]\n"op"',
     "wrong_types": b'{"op":"ready","load_ms":"x"}\n{"op":"spawned","id":"1","pid":1.5}',
     "float_out_of_range": b'{"op":"ready"}\n{"op":"spawned","id":1e+100,"pid":5}',
+    # A pooled child handed over with its channel (here /dev/null: a send to it fails),
+    # one without a channel, and the ends of a pooled and of a spawned child by pid alone.
+    "pooled_then_exited": b"\n".join([
+        b'@{"op":"pooled","pid":4243}',
+        b'{"op":"ready"}',
+        b'@{"op":"pooled","pid":4244}',
+        b'{"op":"pooled","pid":4245}',
+        b'{"op":"spawned","id":1,"pid":4242}',
+        b'{"op":"exited","pid":4244,"status":0}',
+        b'{"op":"exited","pid":4242,"status":9}']),
 }
 
 EXIT = frame("Exit", {"reason": "exited", "status": 3})

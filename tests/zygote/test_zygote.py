@@ -213,6 +213,24 @@ class Zygote:
     def exited(self, rid):
         return self.recv(lambda m: m.get("id") == rid and m["op"] == "exited")
 
+    def pooled(self, timeout=TIMEOUT):
+        """With --hand-pool: the next pre-forked child handed over, as (pid, its channel)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                raise AssertionError("no pooled child; queued %r; log:\n%s"
+                                     % (self.pending, self.log_text()))
+            data, fds, _, _ = socket.recv_fds(self.sock, 1 << 22, 4)
+            if not data:
+                raise AssertionError("zygote closed its socket; log:\n" + self.log_text())
+            msg = json.loads(data)
+            if msg["op"] == "pooled" and len(fds) == 1:
+                return msg["pid"], socket.socket(fileno=fds[0])
+            for fd in fds:
+                os.close(fd)
+            self.pending.append(msg)
+
     def spawn(self, argv, cwd, env, umask=0o22):
         """Start a session on a new PTY; returns (master fd, request id, child pid)."""
         master, slave = os.openpty()
@@ -464,6 +482,67 @@ class TestProtocol(ZygoteTestCase):
         for n, read_end in enumerate(outputs):
             with os.fdopen(read_end, "rb") as pipe:
                 self.assertEqual(pipe.read(), b"%d\n" % n)
+
+
+class TestHandPool(unittest.TestCase):
+    """--hand-pool (as pyattachd runs it): each pre-forked child is handed over with its
+    channel, a request goes straight to it, and the zygote hears of it only as "taken"."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="zygote-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.tmp}
+        self.zygote = Zygote(("json",), options=("--pool", "1", "--hand-pool"))
+        self.addCleanup(self.zygote.close)
+        self.assertEqual(self.zygote.ready()["op"], "ready")
+
+    def run_on(self, channel, request):
+        """Send request (with pipes as stdio) to a pooled child: (stdout, stderr)."""
+        pipes = [os.pipe() for _ in range(3)]
+        theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
+        socket.send_fds(channel, [json.dumps(request).encode()], theirs)
+        channel.close()
+        for fd in theirs:
+            os.close(fd)
+        os.close(pipes[0][1])
+        outs = []
+        for fd in (pipes[1][0], pipes[2][0]):
+            with os.fdopen(fd, "rb") as f:
+                outs.append(f.read())
+        return tuple(outs)
+
+    def ended(self, pid):
+        return self.zygote.recv(lambda m: m["op"] == "exited" and m["pid"] == pid)
+
+    def test_a_request_goes_straight_to_a_pooled_child(self):
+        pid, channel = self.zygote.pooled()
+        request = dict(op="spawn", id=7, mode="stdio", argv=["-c", "import os, sys; "
+                       "print(os.getpid(), sys.argv[1:]); sys.exit(4)", "a b"],
+                       cwd=self.tmp, env=self.env, umask=0o22)
+        out, err = self.run_on(channel, request)
+        self.assertEqual((out, err), (b"%d ['a b']\n" % pid, b""))
+        self.zygote.sock.send(json.dumps(dict(op="taken", pid=pid, request=request)).encode())
+        self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 4)
+        replacement, channel = self.zygote.pooled()  # the pool is refilled
+        channel.close()
+        self.assertNotEqual(replacement, pid)
+
+    def test_a_bad_request_ends_the_child_with_a_message_on_its_stderr(self):
+        pid, channel = self.zygote.pooled()
+        out, err = self.run_on(channel, dict(op="spawn", id=8, mode="stdio", argv="not a list",
+                                             cwd=self.tmp, env=self.env, umask=0o22))
+        self.assertEqual(out, b"")
+        self.assertEqual(err, b"pyattach: cannot start the session: "
+                              b"argv must be a list of strings without NUL\n")
+        self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 1)
+
+    def test_a_pooled_child_whose_channel_closes_exits_and_is_replaced(self):
+        pid, channel = self.zygote.pooled()
+        channel.close()
+        self.assertEqual(self.ended(pid)["status"], 0)
+        replacement, channel = self.zygote.pooled()
+        channel.close()
+        self.assertNotEqual(replacement, pid)
 
 
 class TestPreloadedRandom(ZygoteTestCase):
