@@ -6,8 +6,12 @@ input()'` processes, and compares the total PSS (proportional set size: shared p
 among the processes sharing them) of each group.  The pyattach total counts the zygote's
 whole process tree: the zygote, its idle pre-forked children and the N sessions.
 
+Before the sessions, --runs-first N (default 5) `pyattach run` calls of hello.py end, as in
+a profile in use: ended programs teach the pool which pages to copy ahead (the zygote's
+PageLearner), and each pooled child and session then holds those pages too.
+
 Usage:  python3 bench/memory_pss.py [--pyattach build/bin/pyattach] [--python /usr/bin/python3]
-                                    [--sessions 10] [--module torch]
+                                    [--sessions 10] [--module torch] [--runs-first 5]
 """
 import argparse
 import json
@@ -69,6 +73,7 @@ def main():
     parser.add_argument("--python", default="/usr/bin/python3")
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--module", default=None)
+    parser.add_argument("--runs-first", type=int, default=5)
     args = parser.parse_args()
     module = args.module or default_module(args.python)
     work = tempfile.mkdtemp(prefix="pyattach-memory-")
@@ -78,6 +83,10 @@ def main():
     try:
         subprocess.run([args.pyattach, "warm", "--python", args.python, "--preload", module],
                        env=env, check=True, stdout=subprocess.DEVNULL)
+        for _ in range(args.runs_first):
+            subprocess.run([args.pyattach, "run", "--python", args.python, "--preload", module,
+                            "--", os.path.join(here, "hello.py"), module],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
         ready = [os.path.join(work, "session-%d" % i) for i in range(args.sessions)]
         for i, path in enumerate(ready):
             subprocess.run([args.pyattach, "new", "-d", "-n", "m%d" % i, "--python", args.python,

@@ -136,6 +136,7 @@ import _weakref
 import atexit
 import builtins
 import codecs
+import errno
 import fcntl
 import gc
 import importlib
@@ -159,6 +160,13 @@ try:  # only to flush C stdio (printf from extensions) before os._exit
     _c_fflush.argtypes = [ctypes.c_void_p]
 except Exception:
     _c_fflush = None
+
+try:  # to copy, ahead of a request, the pages its program will write (PageLearner)
+    _madvise = ctypes.CDLL(None, use_errno=True).madvise
+    _madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+except Exception:
+    _madvise = None
+MADV_POPULATE_WRITE = 23  # Linux 5.14: fault pages in as if written, copying shared ones
 
 MAX_DATAGRAM = 4 << 20
 SPAWN_DEFAULT_SIGNALS = frozenset(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
@@ -280,7 +288,7 @@ def check_spawn(msg, nfds):
 class Zygote:
     """The serving loop: the broker socket, SIGCHLD wake-ups, the table of live children."""
 
-    def __init__(self, sock, pool_size, exits_address="", hand_pool=False):
+    def __init__(self, sock, pool_size, exits_address="", hand_pool=False, learn=False):
         self.sock = sock
         # Requests are read into this, not into a new 4 MiB object each time; anonymous
         # memory, so only the pages a request fills are ever touched. Private: Python's
@@ -326,6 +334,7 @@ class Zygote:
             self.exits_address = "\0pyattach-zygote-%d-%s" % (os.getpid(), os.urandom(8).hex())
             self.exits.bind(self.exits_address)
         self.report_pid = 0  # in a child: the pid allowed to report (not its own forks)
+        self.learner = PageLearner() if learn else None
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
@@ -334,6 +343,8 @@ class Zygote:
         self.sel.register(self.wake_r, selectors.EVENT_READ)
         if self.exits is not None:
             self.sel.register(self.exits, selectors.EVENT_READ)
+        if self.learner is not None:
+            self.sel.register(self.learner.sock, selectors.EVENT_READ)
 
     def send(self, **msg):
         """One protocol message to the broker."""
@@ -361,6 +372,8 @@ class Zygote:
             for key, _ in events:
                 if key.fileobj is self.exits:
                     self.early_exit()
+                elif self.learner is not None and key.fileobj is self.learner.sock:
+                    self.learner.receive()
                 elif key.fileobj == self.wake_r:
                     try:
                         while os.read(self.wake_r, 512):
@@ -505,6 +518,8 @@ class Zygote:
             self.own_modules = [name for name in sys.modules if name not in PRELOADED]
             self.own_modules_counted = len(sys.modules)
         gc.freeze()
+        if self.learner is not None:
+            self.learner.before_fork()
         return os.fork()
 
     def prefork(self):
@@ -605,6 +620,8 @@ class Zygote:
                 s.sendto(str(status).encode(), self.exits_address)
         except OSError:
             pass  # the zygote is gone, or busy: reaping reports it a moment later
+        if self.learner is not None:  # the caller has its status: this costs it nothing
+            self.learner.learn()
 
     def close_in_child(self):
         """Drop the zygote's own fds and SIGCHLD wiring in a freshly forked child."""
@@ -615,6 +632,8 @@ class Zygote:
             channel.close()
         if self.exits is not None:
             self.exits.close()
+        if self.learner is not None:
+            self.learner.sock.close()
         self.report_pid = os.getpid()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -622,6 +641,100 @@ class Zygote:
         os.close(self.wake_r)
         os.close(self.wake_w)
         self.sock.close()
+
+
+class PageLearner:
+    """Learned pre-faulting.  After a fork every page is shared with the zygote, and the
+    first write to each one copies it (several microseconds here): a hello script with numpy
+    spends most of its time on such copies, in compiling and running the program as much as
+    in our set-up.  The rehearsal can only guess which pages a program writes; a program that
+    has run knows.  So now and then a child, once its caller has the status, reads which of
+    the zygote's pages it copied (/proc/self/pagemap: present and exclusively mapped) and
+    sends their numbers to the zygote; the pooled children forked afterwards copy those pages
+    while they wait (madvise MADV_POPULATE_WRITE, which leaves their content as it is).  The
+    cost is memory: each pooled child holds those pages (at most MAX_PAGES) before it
+    starts, which its program would mostly have copied anyway."""
+
+    MAX_PAGES = 2048  # 8 MiB: a bound on what a child copies for nothing
+    EVERY = 8  # one child in EVERY learns (the scan takes milliseconds of CPU with torch)
+    # For each byte holding bits 56-63 of a pagemap entry: 1 if present and exclusive.
+    EXCLUSIVE_PRESENT = bytes(1 if v & 0x81 == 0x81 else 0 for v in range(256))
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        self.address = "\0pyattach-pages-%d-%s" % (os.getpid(), os.urandom(8).hex())
+        self.sock.bind(self.address)
+        self.pages = b""  # page numbers (array "Q") the last learning child had copied
+        self.ranges = []  # the zygote's private writable mappings, as (first page, end page)
+        self.forks = 0
+        self.learning = False  # in a child: learn() scans and reports
+
+    def before_fork(self):
+        """In the zygote: decide whether the next child learns; it scans the mappings the
+        zygote has now (its own new ones are its program's, not worth copying ahead)."""
+        self.forks += 1
+        self.learning = not self.pages or self.forks % self.EVERY == 1
+        if self.learning:
+            self.ranges = []
+            with open("/proc/self/maps", "rb") as maps:
+                for line in maps:
+                    fields = line.split(None, 2)
+                    if fields[1][:2] == b"rw" and fields[1][3:4] == b"p":
+                        start, _, end = fields[0].partition(b"-")
+                        self.ranges.append((int(start, 16) // mmap.PAGESIZE,
+                                            int(end, 16) // mmap.PAGESIZE))
+
+    def receive(self):
+        """In the zygote: a child's list, kept if the kernel says it came from our user."""
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(self.MAX_PAGES * 8, socket.CMSG_SPACE(12))
+        except OSError:
+            return
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                if struct.unpack("iII", payload[:12])[1] == os.getuid():
+                    self.pages = data[:len(data) - len(data) % 8]
+
+    def prefault(self):
+        """In an idle pooled child: copy the learned pages now.  An address no longer mapped
+        writable here only makes madvise fail."""
+        if _madvise is None or not self.pages:
+            return
+        pages = array.array("Q")
+        pages.frombytes(self.pages)
+        start = end = None
+        for page in list(pages) + [None]:
+            if page is not None and page == end:
+                end += 1
+                continue
+            if start is not None:
+                if _madvise(start * mmap.PAGESIZE, (end - start) * mmap.PAGESIZE,
+                            MADV_POPULATE_WRITE) != 0 and ctypes.get_errno() == errno.EINVAL:
+                    return  # a kernel without MADV_POPULATE_WRITE
+            start = end = page
+            if page is not None:
+                end += 1
+
+    def learn(self):
+        """In a child whose caller has its status: report the pages of the zygote's it copied."""
+        if not self.learning:
+            return
+        self.learning = False  # once (a forked program may end through here too)
+        pages = array.array("Q")
+        try:
+            with open("/proc/self/pagemap", "rb", buffering=0) as pagemap:
+                for first, end in self.ranges:
+                    flags = os.pread(pagemap.fileno(), (end - first) * 8, first * 8)[7::8]
+                    hits = flags.translate(self.EXCLUSIVE_PRESENT)
+                    i = hits.find(1)
+                    while i >= 0 and len(pages) < self.MAX_PAGES:
+                        pages.append(first + i)
+                        i = hits.find(1, i + 1)
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
+                s.sendto(pages.tobytes(), self.address)
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------- the session child
@@ -632,6 +745,8 @@ def pooled_child_main(zygote, channel):
     try:
         prepare_child(zygote)
         rehearse_request(zygote.sample)
+        if zygote.learner is not None:
+            zygote.learner.prefault()
         data, fds, flags = receive_datagram(channel, zygote.buffer)
         channel.close()
     except BaseException:
@@ -1376,7 +1491,8 @@ def main(fd, preload, pool_size, mode, exits, hand_pool, load_ms, failure):
         else:
             gc.collect()
             gc.freeze()
-            zygote = Zygote(sock, pool_size, exits.partition("\n")[0], hand_pool)
+            zygote = Zygote(sock, pool_size, exits.partition("\n")[0], hand_pool,
+                            learn=mode == "fork")
             ready = True
             if mode == "spawn":
                 worker = INTERPRETER_ARGV + [THIS_FILE, "--worker", "3", "--exits",
