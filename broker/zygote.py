@@ -132,6 +132,7 @@ PRELOADED = frozenset(sys.modules)
 import _io  # noqa: E402  (all imports below come after the preloads on purpose)
 import array
 import _locale
+import _warnings
 import _weakref
 import atexit
 import builtins
@@ -198,6 +199,9 @@ COERCION_TARGETS = ("C.UTF-8", "C.utf8", "UTF-8")
 ZYGOTE_STDIO = (sys.stdin, sys.stdout, sys.stderr)  # kept alive: never flushed or closed by a child
 CHILD_STDIO = []  # in a child: the stdio objects it was given (text, buffer, raw)
 CHILD_MODULES = [0]  # in a child: len(sys.modules) when the program started (release_child_modules)
+# In a pooled child: (path, source, code) of the script its rehearsal compiled (the last
+# request's), used if the request runs that very source (see run_script).
+COMPILED_AHEAD = []
 
 
 def log(text):
@@ -870,7 +874,12 @@ def rehearse_request(sample):
     try:
         req = json.loads(sample.decode("utf-8"))
         req = req.get("request", req)  # a "taken" notice (hand_pool) holds the request
-        parse_command(req["argv"])
+        plan = parse_command(req["argv"])
+        if plan.kind == "script" and not plan.error:
+            try:
+                compile_ahead(os.path.join(req["cwd"], plan.target))
+            except Exception:  # gone, unreadable, not a file: the rest is worth rehearsing
+                pass
         replace_environ(req["env"])
         setup_locale()
         make_stdio(False, True)
@@ -891,6 +900,38 @@ def rehearse_request(sample):
         (sys.stdin, sys.stdout, sys.stderr,
          sys.__stdin__, sys.__stdout__, sys.__stderr__) = saved
         del CHILD_STDIO[:]
+
+
+def compile_ahead(path):
+    """Rehearse run_script for the script at path: look for an importer for it (the
+    zipimport attempt that fails for a plain script is most of that), then compile it and
+    keep the code (COMPILED_AHEAD), unless compiling warns: warnings must reach the
+    program's stderr when it runs.  (_warnings, not the warnings module: a fresh
+    interpreter has not imported that, so neither may we.)"""
+    for hook in sys.path_hooks:
+        try:
+            hook(path)
+            break
+        except ImportError:
+            continue
+    # A zip (app.pyz) is run by zipimport, which keeps its directory; the program starts
+    # with none kept.
+    getattr(sys.modules.get("zipimport"), "_zip_directory_cache", {}).pop(path, None)
+    with open(path, "rb") as f:
+        source = f.read()
+    if path.endswith(".pyc") or source[:2] == MAGIC_NUMBER[:2]:
+        return
+    as_error = ("error", None, Warning, None, 0)
+    _warnings.filters.insert(0, as_error)
+    _warnings._filters_mutated()
+    try:
+        code = compile(source, path, "exec", dont_inherit=True)
+    except Exception:  # it warns (or fails): compiled again where the program sees it
+        return
+    finally:
+        _warnings.filters.remove(as_error)
+        _warnings._filters_mutated()
+    COMPILED_AHEAD[:] = [path, source, code]
 
 
 def setup_locale():
@@ -1084,7 +1125,11 @@ def run_script(d, plan, safe):
         code = marshal.loads(source[16:])
     else:
         d["__loader__"] = SourceFileLoader("__main__", abspath)
-        code = compile(source, abspath, "exec", dont_inherit=True)
+        if COMPILED_AHEAD[:2] == [abspath, source]:  # what compiling this source gives
+            code = COMPILED_AHEAD[2]
+        else:
+            code = compile(source, abspath, "exec", dont_inherit=True)
+    del COMPILED_AHEAD[:]
     exec(code, d)
     return 0
 

@@ -484,12 +484,14 @@ class TestProtocol(ZygoteTestCase):
                 self.assertEqual(pipe.read(), b"%d\n" % n)
 
 
-def run_on(channel, request):
-    """Send request (with pipes as stdio) to a pooled child: (stdout, stderr)."""
+def run_on(channel, request, then=lambda: None):
+    """Send request (with pipes as stdio) to a pooled child, call then() (where the broker
+    tells the zygote "taken"), and read the program's output: (stdout, stderr)."""
     pipes = [os.pipe() for _ in range(3)]
     theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
     socket.send_fds(channel, [json.dumps(request).encode()], theirs)
     channel.close()
+    then()
     for fd in theirs:
         os.close(fd)
     os.close(pipes[0][1])
@@ -520,9 +522,9 @@ class TestHandPool(unittest.TestCase):
         request = dict(op="spawn", id=7, mode="stdio", argv=["-c", "import os, sys; "
                        "print(os.getpid(), sys.argv[1:]); sys.exit(4)", "a b"],
                        cwd=self.tmp, env=self.env, umask=0o22)
-        out, err = run_on(channel, request)
+        out, err = run_on(channel, request, lambda: self.zygote.sock.send(
+            json.dumps(dict(op="taken", pid=pid, request=request)).encode()))
         self.assertEqual((out, err), (b"%d ['a b']\n" % pid, b""))
-        self.zygote.sock.send(json.dumps(dict(op="taken", pid=pid, request=request)).encode())
         self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 4)
         replacement, channel = self.zygote.pooled()  # the pool is refilled
         channel.close()
@@ -544,6 +546,67 @@ class TestHandPool(unittest.TestCase):
         replacement, channel = self.zygote.pooled()
         channel.close()
         self.assertNotEqual(replacement, pid)
+
+
+class TestCompiledAhead(unittest.TestCase):
+    """A pooled child compiles the script of the last request while it waits; the program
+    must not be able to tell: a changed script runs as it is now, and compile-time
+    warnings still reach its stderr."""
+
+    RECVMSG = {"x86_64": 47, "aarch64": 212}.get(os.uname().machine)
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="zygote-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.tmp}
+        self.zygote = Zygote(("json",), options=("--pool", "1", "--hand-pool"))
+        self.addCleanup(self.zygote.close)
+        self.assertEqual(self.zygote.ready()["op"], "ready")
+        self.script = os.path.join(self.tmp, "script.py")
+
+    def rehearsed(self, pid):
+        """Until the pooled child waits for its request (in recvmsg): it has rehearsed."""
+        if self.RECVMSG is None:
+            self.skipTest("no recvmsg number for this machine")
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            with open("/proc/%d/syscall" % pid) as f:
+                if f.read().split()[0] == str(self.RECVMSG):
+                    return
+            time.sleep(0.01)
+        self.fail("the pooled child never waited for a request")
+
+    def run_script(self, before_request=lambda: None):
+        """Run script.py on the next pooled child (the zygote then keeps its request for
+        the next child's rehearsal): (stdout, stderr, status)."""
+        pid, channel = self.zygote.pooled()
+        self.rehearsed(pid)
+        before_request()
+        request = dict(op="spawn", id=1, mode="stdio", argv=["script.py"], cwd=self.tmp,
+                       env=self.env, umask=0o22)
+        out, err = run_on(channel, request, lambda: self.zygote.sock.send(
+            json.dumps(dict(op="taken", pid=pid, request=request)).encode()))
+        ended = self.zygote.recv(lambda m: m["op"] == "exited" and m["pid"] == pid)
+        return out, err, os.waitstatus_to_exitcode(ended["status"])
+
+    def write(self, text):
+        with open(self.script, "w") as f:
+            f.write(text)
+
+    def test_a_script_changed_after_the_rehearsal_runs_as_it_is_now(self):
+        self.write("print('first')\n")
+        self.assertEqual(self.run_script(), (b"first\n", b"", 0))
+        # The next child compiled the first version while it waited.
+        self.assertEqual(self.run_script(lambda: self.write("print('second')\n")),
+                         (b"second\n", b"", 0))
+
+    def test_compile_time_warnings_reach_the_program(self):
+        self.write("assert (1, 'always true')\nprint('ran')\n")
+        want = subprocess.run([PYTHON, "script.py"], cwd=self.tmp, env=self.env,
+                              capture_output=True, timeout=TIMEOUT)
+        self.assertIn(b"SyntaxWarning", want.stderr)
+        for _ in range(2):  # the second is given to a child that rehearsed this script
+            self.assertEqual(self.run_script(), (want.stdout, want.stderr, want.returncode))
 
 
 class TestLearnedPages(unittest.TestCase):
@@ -584,8 +647,8 @@ class TestLearnedPages(unittest.TestCase):
         pid, channel = self.zygote.pooled()
         request = dict(op="spawn", id=1, mode="stdio", argv=["-c", self.PROGRAM, *args],
                        cwd=self.tmp, env=self.env, umask=0o22)
-        out, err = run_on(channel, request)
-        self.zygote.sock.send(json.dumps(dict(op="taken", pid=pid, request=request)).encode())
+        out, err = run_on(channel, request, lambda: self.zygote.sock.send(
+            json.dumps(dict(op="taken", pid=pid, request=request)).encode()))
         self.assertEqual(self.zygote.recv(lambda m: m["op"] == "exited" and m["pid"] == pid)
                          ["status"], 0, err)
         own, intact = out.split()
