@@ -103,7 +103,7 @@ constexpr int kConnectAttempts = 5;
 
 }  // namespace
 
-std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
+std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed, const FirstRequest* first) {
   const std::string dir = runtime_dir_path();
   std::string error;
   if (!ensure_private_dir(dir, error)) throw UserError(error);
@@ -111,7 +111,7 @@ std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
     UniqueFd socket = connect_or_start(dir, start_if_needed);
     if (!socket) return std::nullopt;
     BrokerClient client(std::move(socket));
-    if (client.greeted()) return client;
+    if (client.greeted(first)) return client;
     // A broker that exits because it has nothing left to serve closes the connections
     // still waiting in its listen queue; it has done nothing for them, so connecting again
     // is safe and finds the next broker, or none.
@@ -120,12 +120,39 @@ std::optional<BrokerClient> BrokerClient::connect(bool start_if_needed) {
   }
 }
 
-bool BrokerClient::greeted() {
-  const std::string hello =
+bool BrokerClient::greeted(const FirstRequest* first) {
+  std::string hello =
       encode_frame(MsgType::Hello, nlohmann::json{{"version", kProtocolVersion}}.dump());
-  if (::send(socket_.get(), hello.data(), hello.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(hello.size()))
-    return false;  // a Hello is far smaller than the socket buffer: only a closed peer fails
+  std::string rest;
+  if (first != nullptr) {
+    rest = encode_frame(
+        first->type, first->payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    // The request's header goes with the Hello (and carries the fds); a Hello and a header
+    // are far smaller than the socket buffer, so only a closed peer fails them.
+    hello += rest.substr(0, kFrameHeaderSize);
+    rest.erase(0, kFrameHeaderSize);
+  }
+  if (first != nullptr && !first->fds.empty()) {
+    if (!pyattach::send_with_fds(socket_.get(), hello, first->fds)) {
+      if (errno == EPIPE || errno == ECONNRESET) return false;
+      throw UserError("cannot pass file descriptors to the broker: " +
+                      std::string(std::strerror(errno)));
+    }
+  } else if (::send(socket_.get(), hello.data(), hello.size(), MSG_NOSIGNAL) !=
+             static_cast<ssize_t>(hello.size())) {
+    return false;
+  }
+  // The broker reads what is sent as it comes; a closed one makes this fail, which the
+  // Hello (or its absence) below tells apart.
+  const char* bytes = rest.data();
+  std::size_t left = rest.size();
+  while (left > 0) {
+    const ssize_t wrote = ::send(socket_.get(), bytes, left, MSG_NOSIGNAL);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0) break;
+    bytes += wrote;
+    left -= static_cast<std::size_t>(wrote);
+  }
   std::optional<Frame> frame;
   while (!(frame = next_frame()))
     if (!read_some()) return false;

@@ -14,9 +14,18 @@ namespace pyattach {
 
 class BrokerClient {
  public:
+  // A request sent right behind the Hello, without waiting for the broker's: one round
+  // trip less. Its fds go with it.
+  struct FirstRequest {
+    MsgType type;
+    nlohmann::json payload;
+    std::vector<int> fds;
+  };
+
   // Connects to the broker of $PYATTACH_DIR; starts one if `start_if_needed` and none runs.
   // Throws UserError. With start_if_needed false and no broker, returns nullopt.
-  static std::optional<BrokerClient> connect(bool start_if_needed);
+  static std::optional<BrokerClient> connect(bool start_if_needed,
+                                             const FirstRequest* first = nullptr);
 
   int fd() const { return socket_.get(); }
   void send(MsgType type, std::string_view payload);
@@ -41,9 +50,11 @@ class BrokerClient {
  private:
   explicit BrokerClient(UniqueFd socket) : socket_(std::move(socket)) {}
   void write_all(std::string_view bytes);
-  // Says Hello and reads the broker's. False if the connection closed first; throws if the
-  // broker refuses (another user, another protocol version) or answers garbage.
-  bool greeted();
+  // Says Hello (and sends `first`, if any) and reads the broker's Hello. False if the
+  // connection closed first: the broker then never read what was sent (it answers Hello
+  // before it reads anything else). Throws if the broker refuses (another user, another
+  // protocol version) or answers garbage.
+  bool greeted(const FirstRequest* first);
   UniqueFd socket_;
   FrameDecoder decoder_;
 };

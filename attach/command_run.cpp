@@ -113,7 +113,7 @@ int command_run(const Args& args) {
   for (int sig : kForwardedSignals) sigaddset(&set, sig);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
 
-  auto broker = BrokerClient::connect(true);
+  // The request goes out with the Hello (BrokerClient::FirstRequest): no round trip first.
   ProxyResult result;
   if (::isatty(0) && ::isatty(1) && ::isatty(2)) {
     // Raw before the request: a pre-forked program can write (and the user type) before
@@ -122,7 +122,8 @@ int command_run(const Args& args) {
     RawModeGuard raw(0);
     request["transient"] = true;  // removed once we have its status, unless detached
     request["attach"] = true;     // every byte streamed inline, no redraw: as python3 would
-    broker->send_json(MsgType::NewSession, request);
+    const BrokerClient::FirstRequest first{MsgType::NewSession, std::move(request), {}};
+    auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
     AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key,
                          started.at("pid").get<pid_t>()};
@@ -130,7 +131,8 @@ int command_run(const Args& args) {
     attach.reset_terminal = false;
     result = run_terminal_proxy(*broker, attach);
   } else {
-    broker->send_with_fds(MsgType::Run, request, {0, 1, 2});
+    const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), {0, 1, 2}};
+    auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
     result = wait_for_program(*broker, started.at("pid").get<pid_t>());
   }
