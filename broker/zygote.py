@@ -202,6 +202,10 @@ CHILD_MODULES = [0]  # in a child: len(sys.modules) when the program started (re
 # In a pooled child: (path, source, code) of the script its rehearsal compiled (the last
 # request's), used if the request runs that very source (see run_script).
 COMPILED_AHEAD = []
+# In a pooled child: [env, utf8] when its rehearsal left os.environ equal to env and the
+# locale set from it (setup_locale gave utf8, and coerced nothing): a request with that env
+# has nothing to change (see specialise).
+ENVIRON_AHEAD = []
 
 
 def log(text):
@@ -814,9 +818,12 @@ def specialise(zygote, req, fds, plan):
     for fd in fds:
         os.close(fd)
     prepare_child(zygote)
-    replace_environ(req["env"])
+    ahead = ENVIRON_AHEAD[:2] if ENVIRON_AHEAD[:1] == [req["env"]] else None
+    del ENVIRON_AHEAD[:]
+    if ahead is None:
+        replace_environ(req["env"])
     time.tzset()
-    utf8 = setup_locale()
+    utf8 = setup_locale() if ahead is None else ahead[1]
     make_stdio("u" in ZYGOTE_OPTIONS or plan.unbuffered or bool(penv("PYTHONUNBUFFERED")), utf8)
     sys.dont_write_bytecode = ("B" in ZYGOTE_OPTIONS or plan.no_bytecode
                                or bool(penv("PYTHONDONTWRITEBYTECODE")))
@@ -881,7 +888,10 @@ def rehearse_request(sample):
             except Exception:  # gone, unreadable, not a file: the rest is worth rehearsing
                 pass
         replace_environ(req["env"])
-        setup_locale()
+        lc_ctype = os.environ.get("LC_CTYPE")
+        utf8 = setup_locale()
+        if os.environ.get("LC_CTYPE") == lc_ctype:  # a coercion writes, and may warn
+            ENVIRON_AHEAD[:] = [req["env"], utf8]
         make_stdio(False, True)
         code = compile(REHEARSAL_SOURCE, "<rehearsal>", "exec", dont_inherit=True)
         exec(code, {"__name__": "__rehearsal__", "SINK": io.StringIO()})

@@ -549,9 +549,10 @@ class TestHandPool(unittest.TestCase):
 
 
 class TestCompiledAhead(unittest.TestCase):
-    """A pooled child compiles the script of the last request while it waits; the program
-    must not be able to tell: a changed script runs as it is now, and compile-time
-    warnings still reach its stderr."""
+    """A pooled child compiles the script of the last request while it waits, and leaves
+    its environment in place; the program must not be able to tell: a changed script runs
+    as it is now, compile-time warnings still reach its stderr, another environment is
+    its own."""
 
     RECVMSG = {"x86_64": 47, "aarch64": 212}.get(os.uname().machine)
 
@@ -599,6 +600,18 @@ class TestCompiledAhead(unittest.TestCase):
         # The next child compiled the first version while it waited.
         self.assertEqual(self.run_script(lambda: self.write("print('second')\n")),
                          (b"second\n", b"", 0))
+
+    def test_a_request_with_another_environment_gets_its_own(self):
+        self.write("import locale, os\nprint(os.environ.get('X'), locale.setlocale(locale.LC_CTYPE))\n")
+        self.assertEqual(self.run_script()[0], b"None C.UTF-8\n")
+        # The next child's rehearsal left this environment in place; the request differs.
+        self.env.update(X="x", LANG="C", LC_ALL="C")
+        want = subprocess.run([PYTHON, "script.py"], cwd=self.tmp, env=self.env,
+                              capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(want.stdout, b"x C\n")
+        self.assertEqual(self.run_script(), (want.stdout, want.stderr, want.returncode))
+        self.env.update(X="y")
+        self.assertEqual(self.run_script()[0], b"y C\n")
 
     def test_compile_time_warnings_reach_the_program(self):
         self.write("assert (1, 'always true')\nprint('ran')\n")
