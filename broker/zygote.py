@@ -167,6 +167,7 @@ try:  # to copy, ahead of a request, the pages its program will write (PageLearn
     _madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 except Exception:
     _madvise = None
+MADV_POPULATE_READ = 22  # Linux 5.14: map pages in as if read
 MADV_POPULATE_WRITE = 23  # Linux 5.14: fault pages in as if written, copying shared ones
 
 MAX_DATAGRAM = 4 << 20
@@ -653,50 +654,63 @@ class Zygote:
 
 class PageLearner:
     """Learned pre-faulting.  After a fork every page is shared with the zygote, and the
-    first write to each one copies it (several microseconds here): a hello script with numpy
-    spends most of its time on such copies, in compiling and running the program as much as
-    in our set-up.  The rehearsal can only guess which pages a program writes; a program that
-    has run knows.  So now and then a child, once its caller has the status, reads which of
-    the zygote's pages it copied (/proc/self/pagemap: present and exclusively mapped) and
-    sends their numbers to the zygote; the pooled children forked afterwards copy those pages
-    while they wait (madvise MADV_POPULATE_WRITE, which leaves their content as it is).  The
-    cost is memory: each pooled child holds those pages (at most MAX_PAGES) before it
-    starts, which its program would mostly have copied anyway."""
+    first write to each one copies it (several microseconds here); the child's page tables
+    do not even map the pages of the libraries' code and read-only data, so the first read
+    of each one faults too.  A hello script with numpy or torch spends most of its time on
+    such faults, in compiling and running the program as much as in our set-up.  The
+    rehearsal can only guess which pages a program touches; a program that has run knows.
+    So now and then a child, once its caller has the status, reads from /proc/self/pagemap
+    which of the zygote's writable pages it copied (present and exclusively mapped) and
+    which of its read-only pages it mapped (present), and sends their numbers to the
+    zygote; the pooled children forked afterwards fault those pages in while they wait
+    (madvise MADV_POPULATE_WRITE and _READ, which leave their content as it is).  The cost
+    is memory: each pooled child holds the copied pages (at most MAX_COPIED) before it
+    starts, which its program would mostly have copied anyway; mapped pages are shared."""
 
-    MAX_PAGES = 2048  # 8 MiB: a bound on what a child copies for nothing
+    MAX_COPIED = 2048  # 8 MiB: a bound on what a child copies for nothing
+    MAX_MAPPED = 16384  # page-table entries only
     EVERY = 8  # one child in EVERY learns (the scan takes milliseconds of CPU with torch)
-    # For each byte holding bits 56-63 of a pagemap entry: 1 if present and exclusive.
-    EXCLUSIVE_PRESENT = bytes(1 if v & 0x81 == 0x81 else 0 for v in range(256))
+    # For each byte holding bits 56-63 of a pagemap entry: 1 if present (bit 63) and, for
+    # a writable mapping, exclusive (bit 56).
+    COPIED = bytes(1 if v & 0x81 == 0x81 else 0 for v in range(256))
+    MAPPED = bytes(1 if v & 0x80 else 0 for v in range(256))
 
     def __init__(self):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         self.address = "\0pyattach-pages-%d-%s" % (os.getpid(), os.urandom(8).hex())
         self.sock.bind(self.address)
-        self.pages = b""  # page numbers (array "Q") the last learning child had copied
-        self.ranges = []  # the zygote's private writable mappings, as (first page, end page)
+        # What the last learning child touched: array "Q" of the number of copied pages,
+        # then the copied pages' numbers, then the mapped ones'.
+        self.pages = b""
+        self.ranges = []  # the zygote's private mappings: (first page, end page, writable)
         self.forks = 0
         self.learning = False  # in a child: learn() scans and reports
 
     def before_fork(self):
         """In the zygote: decide whether the next child learns; it scans the mappings the
-        zygote has now (its own new ones are its program's, not worth copying ahead)."""
+        zygote has now (its own new ones are its program's, not worth faulting ahead)."""
         self.forks += 1
         self.learning = not self.pages or self.forks % self.EVERY == 1
         if self.learning:
             self.ranges = []
             with open("/proc/self/maps", "rb") as maps:
                 for line in maps:
-                    fields = line.split(None, 2)
-                    if fields[1][:2] == b"rw" and fields[1][3:4] == b"p":
-                        start, _, end = fields[0].partition(b"-")
-                        self.ranges.append((int(start, 16) // mmap.PAGESIZE,
-                                            int(end, 16) // mmap.PAGESIZE))
+                    fields = line.split()
+                    perms = fields[1]
+                    if perms[0:1] != b"r" or perms[3:4] != b"p" or (
+                            len(fields) > 5 and fields[5][:1] == b"[" and fields[5] not in (
+                                b"[heap]", b"[stack]")):  # not [vvar], [vdso]
+                        continue
+                    start, _, end = fields[0].partition(b"-")
+                    self.ranges.append((int(start, 16) // mmap.PAGESIZE,
+                                        int(end, 16) // mmap.PAGESIZE, perms[1:2] == b"w"))
 
     def receive(self):
-        """In the zygote: a child's list, kept if the kernel says it came from our user."""
+        """In the zygote: a child's lists, kept if the kernel says it came from our user."""
         try:
-            data, ancillary, _, _ = self.sock.recvmsg(self.MAX_PAGES * 8, socket.CMSG_SPACE(12))
+            data, ancillary, _, _ = self.sock.recvmsg(
+                (1 + self.MAX_COPIED + self.MAX_MAPPED) * 8, socket.CMSG_SPACE(12))
         except OSError:
             return
         for level, kind, payload in ancillary:
@@ -705,42 +719,50 @@ class PageLearner:
                     self.pages = data[:len(data) - len(data) % 8]
 
     def prefault(self):
-        """In an idle pooled child: copy the learned pages now.  An address no longer mapped
-        writable here only makes madvise fail."""
+        """In an idle pooled child: fault the learned pages in now.  An address no longer
+        mapped (or not writable) here only makes madvise fail."""
         if _madvise is None or not self.pages:
             return
         pages = array.array("Q")
         pages.frombytes(self.pages)
-        start = end = None
-        for page in list(pages) + [None]:
-            if page is not None and page == end:
-                end += 1
-                continue
-            if start is not None:
-                if _madvise(start * mmap.PAGESIZE, (end - start) * mmap.PAGESIZE,
-                            MADV_POPULATE_WRITE) != 0 and ctypes.get_errno() == errno.EINVAL:
-                    return  # a kernel without MADV_POPULATE_WRITE
-            start = end = page
-            if page is not None:
-                end += 1
+        copied = min(pages[0], len(pages) - 1)
+        for advice, numbers in ((MADV_POPULATE_WRITE, pages[1:1 + copied]),
+                                (MADV_POPULATE_READ, pages[1 + copied:])):
+            start = end = None
+            for page in list(numbers) + [None]:
+                if page is not None and page == end:
+                    end += 1
+                    continue
+                if start is not None:
+                    if _madvise(start * mmap.PAGESIZE, (end - start) * mmap.PAGESIZE,
+                                advice) != 0 and ctypes.get_errno() == errno.EINVAL:
+                        return  # a kernel without MADV_POPULATE_* (before 5.14)
+                start = end = page
+                if page is not None:
+                    end += 1
 
     def learn(self):
-        """In a child whose caller has its status: report the pages of the zygote's it copied."""
+        """In a child whose caller has its status: report the zygote's pages it touched."""
         if not self.learning:
             return
         self.learning = False  # once (a forked program may end through here too)
-        pages = array.array("Q")
+        copied, mapped = array.array("Q"), array.array("Q")
         try:
             with open("/proc/self/pagemap", "rb", buffering=0) as pagemap:
-                for first, end in self.ranges:
+                for first, end, writable in self.ranges:
+                    pages, limit = (copied, self.MAX_COPIED) if writable else (
+                        mapped, self.MAX_MAPPED)
+                    if len(pages) >= limit:
+                        continue
                     flags = os.pread(pagemap.fileno(), (end - first) * 8, first * 8)[7::8]
-                    hits = flags.translate(self.EXCLUSIVE_PRESENT)
+                    hits = flags.translate(self.COPIED if writable else self.MAPPED)
                     i = hits.find(1)
-                    while i >= 0 and len(pages) < self.MAX_PAGES:
+                    while i >= 0 and len(pages) < limit:
                         pages.append(first + i)
                         i = hits.find(1, i + 1)
+            report = array.array("Q", [len(copied)]) + copied + mapped
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
-                s.sendto(pages.tobytes(), self.address)
+                s.sendto(report.tobytes(), self.address)
         except OSError:
             pass
 

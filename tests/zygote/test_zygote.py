@@ -602,7 +602,8 @@ class TestCompiledAhead(unittest.TestCase):
                          (b"second\n", b"", 0))
 
     def test_a_request_with_another_environment_gets_its_own(self):
-        self.write("import locale, os\nprint(os.environ.get('X'), locale.setlocale(locale.LC_CTYPE))\n")
+        self.write("import locale, os\n"
+                   "print(os.environ.get('X'), locale.setlocale(locale.LC_CTYPE))\n")
         self.assertEqual(self.run_script()[0], b"None C.UTF-8\n")
         # The next child's rehearsal left this environment in place; the request differs.
         self.env.update(X="x", LANG="C", LC_ALL="C")
@@ -648,24 +649,61 @@ class TestLearnedPages(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         with open(os.path.join(self.tmp, "big.py"), "w") as f:
             f.write("BIG = bytearray(b'7') * (%d * 4096 + 4096)\n" % self.PAGES)
+        # A read-only file mapping the zygote has read: a fork maps none of it in the child.
+        with open(os.path.join(self.tmp, "mapped.bin"), "wb") as f:
+            f.write(b"m" * (self.PAGES * 4096))
+        with open(os.path.join(self.tmp, "mapped.py"), "w") as f:
+            f.write(textwrap.dedent("""
+                import mmap, os
+                with open(os.path.join(os.path.dirname(__file__), "mapped.bin"), "rb") as f:
+                    MAPPED = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)
+                TOTAL = sum(MAPPED[i] for i in range(0, len(MAPPED), 4096))
+            """))
         self.env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.tmp,
                     "PYTHONPATH": self.tmp}
-        self.zygote = Zygote(("json", "big"), env=self.env,
+        self.zygote = Zygote(("json", "big", "mapped"), env=self.env,
                              options=("--pool", "1", "--hand-pool"))
         self.addCleanup(self.zygote.close)
         self.assertEqual(self.zygote.ready()["op"], "ready")
 
-    def run_program(self, *args):
-        """Run PROGRAM on the next pooled child: (pages of BIG already its own, intact)."""
+    def run_program(self, *args, program=None):
+        """Run PROGRAM on the next pooled child: (pages of BIG already its own, intact); or
+        another program: its output."""
         pid, channel = self.zygote.pooled()
-        request = dict(op="spawn", id=1, mode="stdio", argv=["-c", self.PROGRAM, *args],
+        request = dict(op="spawn", id=1, mode="stdio",
+                       argv=["-c", program or self.PROGRAM, *args],
                        cwd=self.tmp, env=self.env, umask=0o22)
         out, err = run_on(channel, request, lambda: self.zygote.sock.send(
             json.dumps(dict(op="taken", pid=pid, request=request)).encode()))
         self.assertEqual(self.zygote.recv(lambda m: m["op"] == "exited" and m["pid"] == pid)
                          ["status"], 0, err)
+        if program is not None:
+            return out
         own, intact = out.split()
         return int(own), intact == b"True"
+
+    # How many pages of mapped.bin are mapped in the program when it starts; with "read",
+    # it then reads each, as a program that uses it would.
+    READER = textwrap.dedent("""
+        import os, sys, mapped
+        for line in open("/proc/self/maps"):
+            if line.rstrip().endswith("mapped.bin"):
+                start, end = (int(x, 16) // 4096 for x in line.split()[0].split("-"))
+        with open("/proc/self/pagemap", "rb", buffering=0) as pagemap:
+            flags = os.pread(pagemap.fileno(), (end - start) * 8, start * 8)
+        print(sum(1 for b in flags[7::8] if b & 0x80))
+        if sys.argv[1:] == ["read"]:
+            sum(mapped.MAPPED[i] for i in range(0, len(mapped.MAPPED), 4096))
+    """)
+
+    def test_pages_a_program_read_are_mapped_ahead_for_the_next(self):
+        out = self.run_program("read", program=self.READER)
+        self.assertLess(int(out), self.PAGES // 4)  # nothing learned yet
+        for _ in range(4):  # see test_pages_a_program_wrote_are_copied_ahead_for_the_next
+            out = self.run_program(program=self.READER)
+            if int(out) >= self.PAGES:
+                break
+        self.assertGreaterEqual(int(out), self.PAGES)
 
     def test_pages_a_program_wrote_are_copied_ahead_for_the_next(self):
         own, intact = self.run_program("write")  # nothing learned yet: it copies them itself
