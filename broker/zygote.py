@@ -145,6 +145,7 @@ import io
 import json
 import marshal
 import mmap
+import select
 import selectors
 import signal
 import socket
@@ -683,28 +684,33 @@ class PageLearner:
         # What the last learning child touched: array "Q" of the number of copied pages,
         # then the copied pages' numbers, then the mapped ones'.
         self.pages = b""
-        self.ranges = []  # the zygote's private mappings: (first page, end page, writable)
         self.forks = 0
         self.learning = False  # in a child: learn() scans and reports
 
     def before_fork(self):
-        """In the zygote: decide whether the next child learns; it scans the mappings the
-        zygote has now (its own new ones are its program's, not worth faulting ahead)."""
+        """In the zygote: decide whether the next child learns (nothing more: this may be
+        a fork for a waiting request)."""
         self.forks += 1
-        self.learning = not self.pages or self.forks % self.EVERY == 1
-        if self.learning:
-            self.ranges = []
-            with open("/proc/self/maps", "rb") as maps:
-                for line in maps:
-                    fields = line.split()
-                    perms = fields[1]
-                    if perms[0:1] != b"r" or perms[3:4] != b"p" or (
-                            len(fields) > 5 and fields[5][:1] == b"[" and fields[5] not in (
-                                b"[heap]", b"[stack]")):  # not [vvar], [vdso]
-                        continue
-                    start, _, end = fields[0].partition(b"-")
-                    self.ranges.append((int(start, 16) // mmap.PAGESIZE,
-                                        int(end, 16) // mmap.PAGESIZE, perms[1:2] == b"w"))
+        self.learning = self.forks % self.EVERY == 1
+
+    @staticmethod
+    def private_mappings():
+        """(first page, end page, writable) of this process's readable private mappings;
+        what the program mapped itself is there too (madvise in a later child then fails,
+        or faults in pages of its own mapping at that place)."""
+        ranges = []
+        with open("/proc/self/maps", "rb") as maps:
+            for line in maps:
+                fields = line.split()
+                perms = fields[1]
+                if perms[0:1] != b"r" or perms[3:4] != b"p" or (
+                        len(fields) > 5 and fields[5][:1] == b"[" and fields[5] not in (
+                            b"[heap]", b"[stack]")):  # not [vvar], [vdso]
+                    continue
+                start, _, end = fields[0].partition(b"-")
+                ranges.append((int(start, 16) // mmap.PAGESIZE, int(end, 16) // mmap.PAGESIZE,
+                               perms[1:2] == b"w"))
+        return ranges
 
     def receive(self):
         """In the zygote: a child's lists, kept if the kernel says it came from our user."""
@@ -718,9 +724,10 @@ class PageLearner:
                 if struct.unpack("iII", payload[:12])[1] == os.getuid():
                     self.pages = data[:len(data) - len(data) % 8]
 
-    def prefault(self):
-        """In an idle pooled child: fault the learned pages in now.  An address no longer
-        mapped (or not writable) here only makes madvise fail."""
+    def prefault(self, waiting):
+        """In an idle pooled child: fault the learned pages in now, until waiting() says a
+        request came.  An address no longer mapped (or not writable) here only makes
+        madvise fail."""
         if _madvise is None or not self.pages:
             return
         pages = array.array("Q")
@@ -729,10 +736,12 @@ class PageLearner:
         for advice, numbers in ((MADV_POPULATE_WRITE, pages[1:1 + copied]),
                                 (MADV_POPULATE_READ, pages[1 + copied:])):
             start = end = None
-            for page in list(numbers) + [None]:
+            for n, page in enumerate(list(numbers) + [None]):
                 if page is not None and page == end:
                     end += 1
                     continue
+                if n % 64 == 0 and waiting():
+                    return
                 if start is not None:
                     if _madvise(start * mmap.PAGESIZE, (end - start) * mmap.PAGESIZE,
                                 advice) != 0 and ctypes.get_errno() == errno.EINVAL:
@@ -749,7 +758,7 @@ class PageLearner:
         copied, mapped = array.array("Q"), array.array("Q")
         try:
             with open("/proc/self/pagemap", "rb", buffering=0) as pagemap:
-                for first, end, writable in self.ranges:
+                for first, end, writable in self.private_mappings():
                     pages, limit = (copied, self.MAX_COPIED) if writable else (
                         mapped, self.MAX_MAPPED)
                     if len(pages) >= limit:
@@ -774,9 +783,14 @@ def pooled_child_main(zygote, channel):
     child.  End of stream means the zygote is gone: exit quietly.  Never returns."""
     try:
         prepare_child(zygote)
-        rehearse_request(zygote.sample)
+        # Getting ready pays only while nothing waits: a request that came already (runs
+        # back to back) is served at once rather than after milliseconds of faults.
+        def waiting():
+            return bool(select.select([channel], [], [], 0)[0])
+        if not waiting():
+            rehearse_request(zygote.sample)
         if zygote.learner is not None:
-            zygote.learner.prefault()
+            zygote.learner.prefault(waiting)
         data, fds, flags = receive_datagram(channel, zygote.buffer)
         channel.close()
     except BaseException:

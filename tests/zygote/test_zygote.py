@@ -484,6 +484,23 @@ class TestProtocol(ZygoteTestCase):
                 self.assertEqual(pipe.read(), b"%d\n" % n)
 
 
+RECVMSG = {"x86_64": 47, "aarch64": 212}.get(os.uname().machine)
+
+
+def wait_until_ready(test, pid):
+    """Until the pooled child pid waits for its request (in recvmsg): it has rehearsed and
+    faulted in what it learned (a child that finds a request waiting skips both)."""
+    if RECVMSG is None:
+        test.skipTest("no recvmsg number for this machine")
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        with open("/proc/%d/syscall" % pid) as f:
+            if f.read().split()[0] == str(RECVMSG):
+                return
+        time.sleep(0.01)
+    test.fail("the pooled child never waited for a request")
+
+
 def run_on(channel, request, then=lambda: None):
     """Send request (with pipes as stdio) to a pooled child, call then() (where the broker
     tells the zygote "taken"), and read the program's output: (stdout, stderr)."""
@@ -554,8 +571,6 @@ class TestCompiledAhead(unittest.TestCase):
     as it is now, compile-time warnings still reach its stderr, another environment is
     its own."""
 
-    RECVMSG = {"x86_64": 47, "aarch64": 212}.get(os.uname().machine)
-
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="zygote-test-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
@@ -565,23 +580,11 @@ class TestCompiledAhead(unittest.TestCase):
         self.assertEqual(self.zygote.ready()["op"], "ready")
         self.script = os.path.join(self.tmp, "script.py")
 
-    def rehearsed(self, pid):
-        """Until the pooled child waits for its request (in recvmsg): it has rehearsed."""
-        if self.RECVMSG is None:
-            self.skipTest("no recvmsg number for this machine")
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            with open("/proc/%d/syscall" % pid) as f:
-                if f.read().split()[0] == str(self.RECVMSG):
-                    return
-            time.sleep(0.01)
-        self.fail("the pooled child never waited for a request")
-
     def run_script(self, before_request=lambda: None):
         """Run script.py on the next pooled child (the zygote then keeps its request for
         the next child's rehearsal): (stdout, stderr, status)."""
         pid, channel = self.zygote.pooled()
-        self.rehearsed(pid)
+        wait_until_ready(self, pid)
         before_request()
         request = dict(op="spawn", id=1, mode="stdio", argv=["script.py"], cwd=self.tmp,
                        env=self.env, umask=0o22)
@@ -667,9 +670,11 @@ class TestLearnedPages(unittest.TestCase):
         self.assertEqual(self.zygote.ready()["op"], "ready")
 
     def run_program(self, *args, program=None):
-        """Run PROGRAM on the next pooled child: (pages of BIG already its own, intact); or
-        another program: its output."""
+        """Run PROGRAM on the next pooled child once it is ready (a child given a request
+        at once serves it at once): (pages of BIG already its own, intact); or another
+        program: its output."""
         pid, channel = self.zygote.pooled()
+        wait_until_ready(self, pid)
         request = dict(op="spawn", id=1, mode="stdio",
                        argv=["-c", program or self.PROGRAM, *args],
                        cwd=self.tmp, env=self.env, umask=0o22)
