@@ -262,6 +262,16 @@ def replace_environ(env):
             current[key] = value
 
 
+def parse_datagram(data, flags):
+    """The JSON value of a received datagram; BadRequest if it was cut or is not JSON."""
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        raise BadRequest("datagram or its fds truncated")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except ValueError as e:
+        raise BadRequest("not JSON: %s" % e)
+
+
 class BadRequest(Exception):
     """A datagram that cannot be served; rid is the request id when one could be read."""
 
@@ -404,12 +414,7 @@ class Zygote:
         if not data and not fds:
             return False
         try:
-            if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
-                raise BadRequest("datagram or its fds truncated")
-            try:
-                msg = json.loads(data.decode("utf-8"))
-            except ValueError as e:
-                raise BadRequest("not JSON: %s" % e)
+            msg = parse_datagram(data, flags)
             if isinstance(msg, dict) and msg.get("op") == "taken":
                 self.taken(msg.get("pid"), data)
                 return True
@@ -813,12 +818,7 @@ def pooled_child_main(zygote, channel):
 def read_request(data, flags, nfds):
     """A request as a pooled child receives it (from the broker, or from the zygote),
     checked as the zygote checks the ones it reads itself."""
-    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
-        raise BadRequest("the request or its fds were truncated")
-    try:
-        msg = json.loads(data.decode("utf-8"))
-    except ValueError as e:
-        raise BadRequest("the request is not JSON: %s" % e)
+    msg = parse_datagram(data, flags)
     if not isinstance(msg, dict):
         raise BadRequest("the request is not a JSON object")
     return check_spawn(msg, nfds)[1]

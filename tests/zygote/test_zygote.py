@@ -519,9 +519,9 @@ def run_on(channel, request, then=lambda: None):
     return tuple(outs)
 
 
-class TestHandPool(unittest.TestCase):
-    """--hand-pool (as pyattachd runs it): each pre-forked child is handed over with its
-    channel, a request goes straight to it, and the zygote hears of it only as "taken"."""
+class HandPoolTestCase(unittest.TestCase):
+    """A zygote run as pyattachd runs it (--hand-pool: each pre-forked child is handed
+    over with its channel), with a pool of one, and a scratch directory per test."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="zygote-test-")
@@ -533,6 +533,10 @@ class TestHandPool(unittest.TestCase):
 
     def ended(self, pid):
         return self.zygote.recv(lambda m: m["op"] == "exited" and m["pid"] == pid)
+
+
+class TestHandPool(HandPoolTestCase):
+    """A request goes straight to a pooled child; the zygote hears of it only as "taken"."""
 
     def test_a_request_goes_straight_to_a_pooled_child(self):
         pid, channel = self.zygote.pooled()
@@ -565,19 +569,14 @@ class TestHandPool(unittest.TestCase):
         self.assertNotEqual(replacement, pid)
 
 
-class TestCompiledAhead(unittest.TestCase):
+class TestCompiledAhead(HandPoolTestCase):
     """A pooled child compiles the script of the last request while it waits, and leaves
     its environment in place; the program must not be able to tell: a changed script runs
     as it is now, compile-time warnings still reach its stderr, another environment is
     its own."""
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="zygote-test-")
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.tmp}
-        self.zygote = Zygote(("json",), options=("--pool", "1", "--hand-pool"))
-        self.addCleanup(self.zygote.close)
-        self.assertEqual(self.zygote.ready()["op"], "ready")
+        super().setUp()
         self.script = os.path.join(self.tmp, "script.py")
 
     def run_script(self, before_request=lambda: None):
@@ -590,8 +589,7 @@ class TestCompiledAhead(unittest.TestCase):
                        env=self.env, umask=0o22)
         out, err = run_on(channel, request, lambda: self.zygote.sock.send(
             json.dumps(dict(op="taken", pid=pid, request=request)).encode()))
-        ended = self.zygote.recv(lambda m: m["op"] == "exited" and m["pid"] == pid)
-        return out, err, os.waitstatus_to_exitcode(ended["status"])
+        return out, err, os.waitstatus_to_exitcode(self.ended(pid)["status"])
 
     def write(self, text):
         with open(self.script, "w") as f:
