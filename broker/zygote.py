@@ -2,6 +2,9 @@
 request from the broker (pyattachd).  Stdlib only: it runs in the user's own interpreter.
 
 Invocation:  PYTHON zygote.py --fd N [--preload mod1,mod2] [--pool N] [--mode fork|spawn]
+                             [--exits ADDRESS] [--hand-pool]
+  --exits: children send their exit status to this abstract datagram address (the broker's).
+  --hand-pool (pyattachd gives it): each pre-forked child is handed to the broker ("pooled").
   --mode spawn: instead of forking itself, the zygote keeps a pool of N fresh interpreters
   (PYTHON zygote.py --worker 3 ...) that did the preloads and wait, each for one request.
   fd N is an inherited AF_UNIX SOCK_SEQPACKET socket to the broker; stdin is /dev/null and
@@ -19,10 +22,16 @@ it as SCM_RIGHTS.
     {"op":"spawned","id":ID,"pid":P}                 forked the child for request ID
     {"op":"spawn-failed","id":ID,"message":TEXT}     request ID refused (bad request, threads, fork)
     {"op":"exited","id":ID,"pid":P,"status":S}       child reaped; S is the raw os.waitpid status
+        (no "id" for a child handed to the broker: the broker knows it by its pid)
+    {"op":"pooled","pid":P} with 1 fd                --hand-pool: a pre-forked child and our end
+        of its channel; the broker sends one spawn request (as below) straight to it, or
+        closes it (the child then exits)
   broker -> zygote
     {"op":"spawn","id":ID,"mode":"pty","argv":[...],"cwd":"/abs","env":{"K":"V"},"umask":18}
         with 1 fd, the PTY slave: the child is a session leader with it as controlling tty
     the same with "mode":"stdio" and 3 fds: the caller's own stdin, stdout, stderr
+    {"op":"taken","pid":P,"request":{...}}          --hand-pool: pooled child P got that request;
+        the zygote forks a replacement and keeps the request for its children's rehearsal
     end of stream: the broker is gone; the zygote exits, its children keep running
   argv is what follows the interpreter on a command line: ["script.py", "a"], ["-m", "pkg", "a"],
   ["-c", "code", "a"], ["-"] or [] (stdin, or the REPL on a tty); -u and -B are honoured, other
