@@ -1,8 +1,12 @@
-// screen_model: how fast a session's screen model (broker/screen.*) takes the child's
-// output, without PTYs or clients in the way. Feeds the same bytes in 64 KiB chunks (what
-// the broker reads from the PTY at a time) and prints MB/s per input and screen size.
+// screen_model: how fast a session's screen model takes the child's output, without PTYs
+// or clients in the way. Feeds the same bytes in 64 KiB chunks (what the broker reads from
+// the PTY at a time) and prints MB/s per input and screen size: into the model at once
+// (broker/screen_model.*), and through the deferring Screen sessions use (broker/screen.*,
+// whose last settle() is timed too).
 //
 //   screen_model [--mb N]     (default 100 MB per case)
+
+#include "screen_model.hpp"
 
 #include <malloc.h>
 
@@ -52,13 +56,15 @@ std::string colourful(std::size_t bytes) {
   return out;
 }
 
-// Feeds the input `repeat` times and returns MB/s.
+// Feeds the input in 64 KiB chunks and returns MB/s.
+template <typename Model>
 double feed_rate(std::string_view input, pyattach::WindowSize size) {
-  pyattach::Screen screen(size);
+  Model screen(size);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t at = 0; at < input.size(); at += kChunk) {
     screen.feed(input.substr(at, kChunk));
   }
+  if constexpr (requires { screen.settle(); }) screen.settle();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   return static_cast<double>(input.size()) / 1e6 / took.count();
 }
@@ -68,7 +74,7 @@ double feed_rate(std::string_view input, pyattach::WindowSize size) {
 std::size_t screen_bytes(std::size_t lines) {
   const std::string text = plain_lines(100 * (lines + 40));
   const std::size_t before = mallinfo2().uordblks;
-  auto screen = std::make_unique<pyattach::Screen>(pyattach::WindowSize{40, 120}, lines);
+  auto screen = std::make_unique<pyattach::ScreenModel>(pyattach::WindowSize{40, 120}, lines);
   for (std::size_t at = 0; at < text.size(); at += 100) {
     screen->feed("\x1b[32m");
     screen->feed(std::string_view(text).substr(at, 8));
@@ -98,11 +104,19 @@ int main(int argc, char** argv) {
   const std::string lines = plain_lines(bytes);
   const std::string colours = colourful(bytes);
 
-  std::printf("| input (%zu MB) | 120x40 | 120x100 |\n|---|---|---|\n", megabytes);
-  std::printf("| 100-byte lines | %.1f MB/s | %.1f MB/s |\n", feed_rate(lines, {40, 120}),
-              feed_rate(lines, {100, 120}));
-  std::printf("| colours, cursor moves, scroll region | %.1f MB/s | %.1f MB/s |\n",
-              feed_rate(colours, {40, 120}), feed_rate(colours, {100, 120}));
+  using pyattach::Screen;
+  using pyattach::ScreenModel;
+  std::printf("| input (%zu MB) | fed to | 120x40 | 120x100 |\n|---|---|---|---|\n", megabytes);
+  std::printf("| 100-byte lines | model at once | %.1f MB/s | %.1f MB/s |\n",
+              feed_rate<ScreenModel>(lines, {40, 120}), feed_rate<ScreenModel>(lines, {100, 120}));
+  std::printf("| 100-byte lines | deferring Screen | %.1f MB/s | %.1f MB/s |\n",
+              feed_rate<Screen>(lines, {40, 120}), feed_rate<Screen>(lines, {100, 120}));
+  std::printf("| colours, cursor moves, scroll region | model at once | %.1f MB/s | %.1f MB/s |\n",
+              feed_rate<ScreenModel>(colours, {40, 120}),
+              feed_rate<ScreenModel>(colours, {100, 120}));
+  std::printf(
+      "| colours, cursor moves, scroll region | deferring Screen | %.1f MB/s | %.1f MB/s |\n",
+      feed_rate<Screen>(colours, {40, 120}), feed_rate<Screen>(colours, {100, 120}));
   std::printf("\nheap of a full 120x40 screen with 2000 scrollback lines: %zu KB\n",
               screen_bytes(2000) / 1024);
   return 0;

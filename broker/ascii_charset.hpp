@@ -2,7 +2,7 @@
 // Follows the character-set controls in a terminal byte stream (ISO 2022 designations and
 // shifts, as libvterm implements them) to say whether printable ASCII would be drawn as
 // itself. The screen model writes runs of such text straight into its grid instead of
-// handing libvterm one glyph at a time (Screen::write_text_run); a run is only taken that
+// handing libvterm one glyph at a time (ScreenModel::write_text_run); a run is only taken that
 // way while this says ASCII is plain. It errs on the side of "not plain": anything it does
 // not follow exactly (a soft reset, margins, an odd designation) turns the shortcut off.
 

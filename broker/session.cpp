@@ -25,6 +25,13 @@ constexpr std::size_t kMaxClientBacklog = 1024 * 1024;
 constexpr std::uint64_t kLingerMs = 500;
 // Input for a program that does not read it is kept up to this much, then dropped.
 constexpr std::size_t kMaxPendingInput = 1024 * 1024;
+// Output waiting for the screen model (screen.hpp) is fed when a tick passes without new
+// output, or after kSettleTicks ticks of steady output. Not after every read that leaves
+// the PTY empty: the broker outruns a flooding program, so nearly every read does, and the
+// pieces would stay too small to leave anything out. A reader (attach, capture, a resize)
+// never waits for this: it feeds what waits itself.
+constexpr std::uint64_t kSettleTickMs = 10;
+constexpr int kSettleTicks = 25;
 
 }  // namespace
 
@@ -52,6 +59,8 @@ Session::Session(Broker& broker, int id, std::string name, std::vector<std::stri
   uv_poll_init(broker.loop(), poll_.get(), master_.get());
   poll_->data = this;
   uv_poll_start(poll_.get(), UV_READABLE, on_poll);
+  uv_timer_init(broker.loop(), settle_timer_.get());
+  settle_timer_->data = this;
 }
 
 Session::~Session() {
@@ -114,6 +123,30 @@ void Session::forward(std::string_view bytes) {
   if (log_) log_->write(bytes);
   screen_.feed(bytes);
   screen_bytes_seen_ += bytes.size();
+  settle_screen_later();
+}
+
+void Session::settle_screen_later() {
+  if (screen_.unsettled_bytes() == 0 || settle_timer_.get() == nullptr ||
+      uv_is_active(settle_timer_.base()) != 0) {
+    return;
+  }
+  seen_at_settle_tick_ = screen_bytes_seen_;
+  settle_ticks_ = 0;
+  uv_timer_start(
+      settle_timer_.get(),
+      [](uv_timer_t* timer) {
+        if (auto* self = static_cast<Session*>(timer->data)) self->on_settle_tick();
+      },
+      kSettleTickMs, kSettleTickMs);
+}
+
+void Session::on_settle_tick() {
+  const bool quiet = screen_bytes_seen_ == seen_at_settle_tick_;
+  seen_at_settle_tick_ = screen_bytes_seen_;
+  if (!quiet && ++settle_ticks_ < kSettleTicks && screen_.unsettled_bytes() != 0) return;
+  uv_timer_stop(settle_timer_.get());
+  screen_.settle();
 }
 
 void Session::started(pid_t pid) {
@@ -155,6 +188,9 @@ void Session::finish(int wait_status) {
   wait_status_ = wait_status;
   ended_at_ = std::chrono::system_clock::now();
   close_terminal();
+  // The final screen is what attach and capture show from now on.
+  settle_timer_.close();
+  screen_.settle();
   const auto message = exit_message();
   for (const auto& [client_id, info] : clients_) {
     if (Connection* client = broker_.connection(client_id)) {

@@ -2,7 +2,9 @@
 // A session: one Python program on a pseudo-terminal owned by the broker.
 //
 // Every byte the program writes goes first to the attached clients, then into the
-// screen model, so a client that attaches later sees the screen as it is now.
+// screen model, so a client that attaches later sees the screen as it is now. The model
+// takes output late and in large pieces (screen.hpp); what waits is fed whenever anything
+// reads the screen, and otherwise once the output goes quiet.
 // The program is never blocked by clients: a client that falls behind is skipped and
 // caught up with a redraw once its queue has drained.
 
@@ -126,6 +128,10 @@ class Session {
   void read_available();
   void flush_input();
   void forward(std::string_view bytes);
+  // Output that waits for the screen model is fed once the program has written nothing
+  // for a tick, or after kSettleTicks ticks at most.
+  void settle_screen_later();
+  void on_settle_tick();
   void drain_remaining_output();
   void close_terminal();
   // Records the status and tells the clients: the program and its output are done.
@@ -155,6 +161,9 @@ class Session {
   std::optional<int> pending_status_;
   UvHandle<uv_timer_t> linger_;
   Screen screen_;
+  UvHandle<uv_timer_t> settle_timer_;
+  std::size_t seen_at_settle_tick_ = 0;  // screen_bytes_seen_ at the last tick
+  int settle_ticks_ = 0;                 // ticks since output started waiting
   std::map<Connection::Id, AttachedClient> clients_;
   std::uint64_t activity_counter_ = 0;
   std::unique_ptr<SessionLog> log_;

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+#include <vector>
+
 #include "broker_test.hpp"
 #include "text_lines.hpp"
 
@@ -87,6 +91,34 @@ TEST_F(CaptureTest, RunningSessionWhileAttached) {
   auto entry = session_entry("live");
   ASSERT_TRUE(entry);
   EXPECT_EQ((*entry)["state"], "running");
+}
+
+// The screen model takes plain text late and leaves out lines that scroll away (screen.hpp);
+// a capture and an attach right after a flood must still show its last lines, in order.
+TEST_F(CaptureTest, RightAfterAFloodShowsItsLastLines) {
+  ASSERT_TRUE(new_detached("flood", "flood.py", {"3000000", "--stay"}));
+  CommandResult capture;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  do {
+    capture = pyattach({"capture", "-S", "2000", "flood"});
+    ASSERT_EQ(capture.code(), 0) << capture.describe();
+  } while (capture.out.find("flood done") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline);
+  const auto lines = lines_of(capture.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "flood done");
+  // Lines are 99 characters on 80 columns: a numbered row, then the rest of its line.
+  std::vector<long> numbers;
+  for (const auto& line : lines) {
+    if (line.size() == 80 && line[8] == ' ') numbers.push_back(std::stol(line.substr(0, 8)));
+  }
+  ASSERT_GT(numbers.size(), 900u) << capture.describe();
+  EXPECT_EQ(numbers.back(), 29999);
+  for (std::size_t i = 1; i < numbers.size(); ++i) ASSERT_EQ(numbers[i], numbers[i - 1] + 1);
+
+  auto client = attach_on_pty({"attach", "flood"});
+  ASSERT_TRUE(client->wait_for_screen("flood done"));
+  EXPECT_NE(client->screen_text().find("00029999 xxxx"), std::string::npos) << client->describe();
 }
 
 TEST_F(CaptureTest, BadInputIsAOneLineError) {

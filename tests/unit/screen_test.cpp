@@ -1,8 +1,6 @@
-// Tests for the session screen model. The main property: a Screen that has been in any
-// state and is then fed another Screen's redraw() ends up with exactly the same cells,
+// Tests for the session screen model. The main property: a ScreenModel that has been in any
+// state and is then fed another ScreenModel's redraw() ends up with exactly the same cells,
 // cursor, modes and pen.
-
-#include "screen.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +9,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "screen_model.hpp"
 
 namespace pyattach {
 namespace {
@@ -76,7 +76,7 @@ std::string describe(VTermScreenCell cell, bool reverse_video = false) {
 }
 
 // Checks two screens cell by cell, then cursor, modes, pen and title.
-void expect_same_screen(const Screen& a, const Screen& b) {
+void expect_same_screen(const ScreenModel& a, const ScreenModel& b) {
   ASSERT_EQ(a.size(), b.size());
   const WindowSize size = a.size();
   int mismatches = 0;
@@ -119,17 +119,17 @@ std::size_t max_csi_arguments(std::string_view bytes) {
 // Feeds garbage and then a's redraw into a fresh screen of the same size and compares.
 // Also checks the redraw stays within the 16 arguments per sequence that libvterm (and
 // other terminals' parsers) can hold.
-void expect_round_trip(const Screen& a, std::string_view garbage = kGarbage) {
+void expect_round_trip(const ScreenModel& a, std::string_view garbage = kGarbage) {
   const std::string redraw = a.redraw();
   EXPECT_LE(max_csi_arguments(redraw), 16u);
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(garbage);
   b.feed(redraw);
   expect_same_screen(a, b);
 }
 
-TEST(Screen, PlainText) {
-  Screen a({.rows = 4, .cols = 20});
+TEST(ScreenModel, PlainText) {
+  ScreenModel a({.rows = 4, .cols = 20});
   a.feed("hello\r\n  world  \r\n\r\nlast");
   EXPECT_EQ(a.text(), "hello\n  world\n\nlast");
   EXPECT_EQ(a.cursor().row, 3);
@@ -137,14 +137,14 @@ TEST(Screen, PlainText) {
   expect_round_trip(a);
 }
 
-TEST(Screen, RoundTripFromFreshTerminal) {
-  Screen a({.rows = 5, .cols = 10});
+TEST(ScreenModel, RoundTripFromFreshTerminal) {
+  ScreenModel a({.rows = 5, .cols = 10});
   a.feed("abc\x1b[31mdef\r\n\x1b[1mghi");
   expect_round_trip(a, "");
 }
 
-TEST(Screen, ColoursAndAttributes) {
-  Screen a({.rows = 8, .cols = 60});
+TEST(ScreenModel, ColoursAndAttributes) {
+  ScreenModel a({.rows = 8, .cols = 60});
   a.feed(
       "\x1b[31mred\x1b[92mbright\x1b[39m default \x1b[44mbluebg\x1b[103mbrightbg\x1b[49m\r\n"
       "\x1b[38;5;196m256fg\x1b[48;5;22m256bg\x1b[38;5;7m7\x1b[38;5;15m15\x1b[m\r\n"
@@ -156,10 +156,10 @@ TEST(Screen, ColoursAndAttributes) {
   EXPECT_EQ(a.text().substr(0, 30), "redbright default bluebgbright");
 }
 
-TEST(Screen, AllAttributesAndTwoRgbColoursAtOnce) {
+TEST(ScreenModel, AllAttributesAndTwoRgbColoursAtOnce) {
   // Drawing this cell from the default pen takes 18 SGR arguments: the redraw must split
   // them (fed in two sequences here, as one would be cut by feed()).
-  Screen a({.rows = 2, .cols = 10});
+  ScreenModel a({.rows = 2, .cols = 10});
   a.feed("\x1b[1;3;4:3;5;7;9;11m\x1b[38;2;1;2;3;48;2;4;5;6mX\x1b[m");
   const VTermScreenCell x = a.cell(0, 0);
   EXPECT_TRUE(x.attrs.bold && x.attrs.italic && x.attrs.blink && x.attrs.reverse && x.attrs.strike);
@@ -170,8 +170,8 @@ TEST(Screen, AllAttributesAndTwoRgbColoursAtOnce) {
   expect_round_trip(a);
 }
 
-TEST(Screen, BlankCellsWithBackgroundStayEmpty) {
-  Screen a({.rows = 4, .cols = 20});
+TEST(ScreenModel, BlankCellsWithBackgroundStayEmpty) {
+  ScreenModel a({.rows = 4, .cols = 20});
   // Erase with a coloured pen (BCE), erase a few characters in the middle of text, and
   // a reversed space (a real character).
   a.feed("\x1b[44m\x1b[2K\x1b[m\r\nabcdefghij\x1b[5G\x1b[41;1m\x1b[3X\x1b[m\r\n\x1b[7m \x1b[m");
@@ -180,8 +180,8 @@ TEST(Screen, BlankCellsWithBackgroundStayEmpty) {
   EXPECT_EQ(a.cell(2, 0).chars[0], static_cast<uint32_t>(' '));
 }
 
-TEST(Screen, WideAndCombiningCharacters) {
-  Screen a({.rows = 4, .cols = 10});
+TEST(ScreenModel, WideAndCombiningCharacters) {
+  ScreenModel a({.rows = 4, .cols = 10});
   a.feed(
       "\xe4\xb8\xad\xe6\x96\x87x"       // 中文x
       "e\xcc\x81"                       // e + combining acute
@@ -200,40 +200,40 @@ TEST(Screen, WideAndCombiningCharacters) {
             "1234567\n\xe4\xb8\xad\n");
 }
 
-TEST(Screen, WideCharacterEndingInLastColumn) {
-  Screen a({.rows = 2, .cols = 6});
+TEST(ScreenModel, WideCharacterEndingInLastColumn) {
+  ScreenModel a({.rows = 2, .cols = 6});
   a.feed("abcd\xe4\xb8\xad\x1b[2;1Hxyzw\xe4\xb8\xad");
   expect_round_trip(a);
 }
 
-TEST(Screen, WideCharacterWithOverwrittenHalfDoesNotShiftTheRow) {
+TEST(ScreenModel, WideCharacterWithOverwrittenHalfDoesNotShiftTheRow) {
   // libvterm keeps the left half and calls it one column wide; a terminal drawing the
   // wide character advances two, so the redraw must put the cursor back for "x".
-  Screen a({.rows = 2, .cols = 10});
+  ScreenModel a({.rows = 2, .cols = 10});
   a.feed("\xe4\xb8\xad\x1b[1;2Hxyz");
   EXPECT_EQ(a.cell(0, 0).width, 1);
   EXPECT_EQ(a.cell(0, 1).chars[0], static_cast<uint32_t>('x'));
   expect_round_trip(a);
 }
 
-TEST(Screen, WideCharacterCutByResizeIsNotDrawnInLastColumn) {
-  Screen a({.rows = 2, .cols = 5});
+TEST(ScreenModel, WideCharacterCutByResizeIsNotDrawnInLastColumn) {
+  ScreenModel a({.rows = 2, .cols = 5});
   a.feed("abc\xe4\xb8\xad");
   a.resize({.rows = 2, .cols = 4});
   ASSERT_EQ(a.cell(0, 3).chars[0], 0x4e2du);
   ASSERT_EQ(a.cell(0, 3).width, 1);
   // Drawn in the last column it would wrap or land elsewhere; it is left blank.
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(kGarbage);
   b.feed(a.redraw());
   EXPECT_EQ(b.text(), "abc\n");
   EXPECT_EQ(b.cell(0, 3).chars[0], 0u);
 }
 
-TEST(Screen, LastColumnOfLastRowDoesNotScroll) {
-  Screen a({.rows = 3, .cols = 5});
+TEST(ScreenModel, LastColumnOfLastRowDoesNotScroll) {
+  ScreenModel a({.rows = 3, .cols = 5});
   a.feed("top\x1b[3;1H\x1b[41mabcde\x1b[m");
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(kGarbage);
   b.feed(a.redraw());
   expect_same_screen(a, b);
@@ -241,20 +241,20 @@ TEST(Screen, LastColumnOfLastRowDoesNotScroll) {
   EXPECT_EQ(b.scrollback_lines(), 0u);
 }
 
-TEST(Screen, FullScreenOfText) {
-  Screen a({.rows = 3, .cols = 4});
+TEST(ScreenModel, FullScreenOfText) {
+  ScreenModel a({.rows = 3, .cols = 4});
   a.feed("abcdefghijkl");  // exactly fills the screen; the cursor waits in the last cell
   EXPECT_EQ(a.text(), "abcd\nefgh\nijkl");
   expect_round_trip(a);
 }
 
-TEST(Screen, AlternateScreenWithPrimaryBehindIt) {
-  Screen a({.rows = 5, .cols = 20});
+TEST(ScreenModel, AlternateScreenWithPrimaryBehindIt) {
+  ScreenModel a({.rows = 5, .cols = 20});
   a.feed("$ vim\r\n\x1b[1mprimary\x1b[m line");
   a.feed("\x1b[?1049h\x1b[H\x1b[2J\x1b[7malt\x1b[m text\x1b[3;4H");
   ASSERT_TRUE(a.alternate_screen());
 
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(kGarbage);
   b.feed(a.redraw());
   expect_same_screen(a, b);
@@ -272,14 +272,14 @@ TEST(Screen, AlternateScreenWithPrimaryBehindIt) {
   expect_round_trip(a);
 }
 
-TEST(Screen, AlternateScreenEnteredBySplitSequence) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, AlternateScreenEnteredBySplitSequence) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("shell\r\n$ ");
   a.feed("\x1b[?10");
   a.feed("49h");
   a.feed("app");
   ASSERT_TRUE(a.alternate_screen());
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(a.redraw());
   a.feed("\x1b[?1049l");
   b.feed("\x1b[?1049l");
@@ -287,11 +287,11 @@ TEST(Screen, AlternateScreenEnteredBySplitSequence) {
   expect_same_screen(a, b);
 }
 
-TEST(Screen, AlternateScreenWithoutCursorSave) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, AlternateScreenWithoutCursorSave) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("one\r\ntwo\x1b[?1047hAAA\x1b[?47h\x1b[2;2H");
   ASSERT_TRUE(a.alternate_screen());
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(kGarbage);
   b.feed(a.redraw());
   expect_same_screen(a, b);
@@ -301,10 +301,10 @@ TEST(Screen, AlternateScreenWithoutCursorSave) {
   EXPECT_EQ(b.text(), "one\ntwo\n");
 }
 
-TEST(Screen, AlternateScreenLeftAndEnteredAgainInOneChunk) {
-  Screen a({.rows = 3, .cols = 12});
+TEST(ScreenModel, AlternateScreenLeftAndEnteredAgainInOneChunk) {
+  ScreenModel a({.rows = 3, .cols = 12});
   a.feed("\x1b[?1049hfirst app\x1b[?1049l\r\nprompt$ \x1b[?1049hsecond");
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(a.redraw());
   a.feed("\x1b[?1049l");
   b.feed("\x1b[?1049l");
@@ -312,11 +312,11 @@ TEST(Screen, AlternateScreenLeftAndEnteredAgainInOneChunk) {
   EXPECT_EQ(b.text(), "\nprompt$\n");
 }
 
-TEST(Screen, HiddenCursorAndCursorShape) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, HiddenCursorAndCursorShape) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("x\x1b[?25l\x1b[6 q\x1b[2;7H");
   EXPECT_FALSE(a.cursor_visible());
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(a.redraw());
   EXPECT_FALSE(b.cursor_visible());
   EXPECT_EQ(b.modes().cursor_shape, VTERM_PROP_CURSORSHAPE_BAR_LEFT);
@@ -327,8 +327,8 @@ TEST(Screen, HiddenCursorAndCursorShape) {
   expect_round_trip(a);
 }
 
-TEST(Screen, InputModes) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, InputModes) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("\x1b[?1h\x1b=\x1b[?2004h\x1b[?1002h\x1b[?1006h\x1b[?1004h");
   const TerminalModes m = a.modes();
   EXPECT_TRUE(m.cursor_keys_application);
@@ -349,17 +349,17 @@ TEST(Screen, InputModes) {
   expect_round_trip(a);
 }
 
-TEST(Screen, ReverseVideo) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, ReverseVideo) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("\x1b[?5hnormal\x1b[7mrev\x1b[m");
   EXPECT_TRUE(a.modes().reverse_video);
   expect_round_trip(a);
 }
 
-TEST(Screen, PenCarriesOverToLiveOutput) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, PenCarriesOverToLiveOutput) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("x\x1b[1;4;38;5;100;48;2;1;2;3m");
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(kGarbage);
   b.feed(a.redraw());
   expect_same_screen(a, b);
@@ -368,27 +368,27 @@ TEST(Screen, PenCarriesOverToLiveOutput) {
   expect_same_screen(a, b);
 }
 
-TEST(Screen, Title) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, Title) {
+  ScreenModel a({.rows = 3, .cols = 10});
   EXPECT_EQ(a.redraw().find("\x1b]"), std::string::npos);
   a.feed("\x1b]0;python3\x07");
   ASSERT_TRUE(a.title());
   EXPECT_EQ(*a.title(), "python3");
   expect_round_trip(a);
   a.feed("\x1b]2;other\x1b\\");
-  Screen b(a.size());
+  ScreenModel b(a.size());
   b.feed(a.redraw());
   EXPECT_EQ(b.title(), std::optional<std::string>("other"));
 }
 
-TEST(Screen, DoubleWidthLine) {
-  Screen a({.rows = 4, .cols = 20});
+TEST(ScreenModel, DoubleWidthLine) {
+  ScreenModel a({.rows = 4, .cols = 20});
   a.feed("\x1b#6wide\r\n\x1b#3top\r\n\x1b#4top\r\nnormal");
   expect_round_trip(a);
 }
 
-TEST(Screen, RecoversFromPartialSequences) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, RecoversFromPartialSequences) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("\x1b[32mok\x1b[m");
   for (const std::string_view partial :
        {"\x1b[12;", "\x1b]2;half a title", "\x1bP1$", "\x1b", "\xe4\xb8", "\x1b[?104"}) {
@@ -399,18 +399,18 @@ TEST(Screen, RecoversFromPartialSequences) {
   }
 }
 
-TEST(Screen, QueriesLeaveTheScreenAlone) {
+TEST(ScreenModel, QueriesLeaveTheScreenAlone) {
   // libvterm answers these through the output callback, which drops the answers.
-  Screen a({.rows = 3, .cols = 10});
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("\x1b[c\x1b[>c\x1b[6n\x1b[5nok");
   EXPECT_EQ(a.text(), "ok\n\n");
   EXPECT_FALSE(a.modes().bracketed_paste);
 }
 
-TEST(Screen, SequencesWithTooManyArgumentsDoNotCrash) {
+TEST(ScreenModel, SequencesWithTooManyArgumentsDoNotCrash) {
   // libvterm 0.1.4 overflows its 16-entry argument array (SIGSEGV) on a 17th argument;
   // feed() cuts such sequences to 16 arguments. Without that, this test crashes.
-  Screen a({.rows = 3, .cols = 40});
+  ScreenModel a({.rows = 3, .cols = 40});
   std::string many = "\x1b[1";
   for (int i = 0; i < 40; ++i) many += ";1";
   a.feed(many + "mbold\r\n");
@@ -422,14 +422,14 @@ TEST(Screen, SequencesWithTooManyArgumentsDoNotCrash) {
   a.feed(";1;1;1;1\r;1;1;1;1;1;1;1;1;1;1;1;1mend");
   EXPECT_EQ(a.text(), "bold\nrgb\nend");
   // CAN aborts a sequence, so what follows is text even if it has many ';'.
-  Screen b({.rows = 1, .cols = 40});
+  ScreenModel b({.rows = 1, .cols = 40});
   b.feed("\x1b[1\x18;;;;;;;;;;;;;;;;;;;;x");
   EXPECT_EQ(b.text(), ";;;;;;;;;;;;;;;;;;;;x");
   expect_round_trip(a);
 }
 
-TEST(Screen, ScrollbackKeepsScrolledLines) {
-  Screen a({.rows = 10, .cols = 20});
+TEST(ScreenModel, ScrollbackKeepsScrolledLines) {
+  ScreenModel a({.rows = 10, .cols = 20});
   for (int i = 1; i <= 100; ++i) a.feed("line " + std::to_string(i) + "\r\n");
   // 100 line feeds on 10 rows: lines 1..91 scrolled off, 92..100 and an empty row remain.
   EXPECT_EQ(a.scrollback_lines(), 91u);
@@ -440,16 +440,16 @@ TEST(Screen, ScrollbackKeepsScrolledLines) {
   expect_round_trip(a);
 }
 
-TEST(Screen, ScrollbackKeepsAttributes) {
-  Screen a({.rows = 2, .cols = 20});
+TEST(ScreenModel, ScrollbackKeepsAttributes) {
+  ScreenModel a({.rows = 2, .cols = 20});
   a.feed("\x1b[31mred\x1b[m plain \x1b[44m  \x1b[m\r\n\r\n\r\n");
   ASSERT_EQ(a.scrollback_lines(), 2u);
   EXPECT_EQ(a.scrollback_styled(2), "\x1b[31mred\x1b[m plain \x1b[44m  \x1b[m\r\n\r\n");
   EXPECT_EQ(a.scrollback_text(2), "red plain   \n");
 }
 
-TEST(Screen, StyledTextOfTheVisibleScreen) {
-  Screen a({.rows = 3, .cols = 20});
+TEST(ScreenModel, StyledTextOfTheVisibleScreen) {
+  ScreenModel a({.rows = 3, .cols = 20});
   a.feed("\x1b[1;31mbold red\x1b[m plain\r\n\x1b[38;5;99;44mx\x1b[m \xe4\xb8\xad\x1b[3;1H   ");
   EXPECT_EQ(a.styled_text(),
             "\x1b[1;31mbold red\x1b[m plain\r\n"
@@ -460,26 +460,26 @@ TEST(Screen, StyledTextOfTheVisibleScreen) {
   EXPECT_TRUE(a.styled_text().ends_with("\r\n   \x1b[42m \x1b[m\r\n"));
 }
 
-TEST(Screen, ScrollbackLimit) {
-  Screen a({.rows = 10, .cols = 20}, 5);
+TEST(ScreenModel, ScrollbackLimit) {
+  ScreenModel a({.rows = 10, .cols = 20}, 5);
   for (int i = 1; i <= 100; ++i) a.feed("line " + std::to_string(i) + "\r\n");
   EXPECT_EQ(a.scrollback_lines(), 5u);
   EXPECT_EQ(a.scrollback_text(100), "line 87\nline 88\nline 89\nline 90\nline 91");
 
-  Screen none({.rows = 2, .cols = 5}, 0);
+  ScreenModel none({.rows = 2, .cols = 5}, 0);
   none.feed("a\r\nb\r\nc\r\nd\r\n");
   EXPECT_EQ(none.scrollback_lines(), 0u);
 }
 
-TEST(Screen, NoScrollbackFromAlternateScreen) {
-  Screen a({.rows = 3, .cols = 10});
+TEST(ScreenModel, NoScrollbackFromAlternateScreen) {
+  ScreenModel a({.rows = 3, .cols = 10});
   a.feed("\x1b[?1049h");
   for (int i = 0; i < 20; ++i) a.feed("alt\r\n");
   EXPECT_EQ(a.scrollback_lines(), 0u);
 }
 
-TEST(Screen, Resize) {
-  Screen a({.rows = 5, .cols = 10});
+TEST(ScreenModel, Resize) {
+  ScreenModel a({.rows = 5, .cols = 10});
   a.feed("abc\r\ndef");
   a.resize({.rows = 8, .cols = 30});
   EXPECT_EQ(a.size(), (WindowSize{.rows = 8, .cols = 30}));
@@ -492,8 +492,8 @@ TEST(Screen, Resize) {
   expect_round_trip(a);
 }
 
-TEST(Screen, ResizeInAlternateScreen) {
-  Screen a({.rows = 5, .cols = 10});
+TEST(ScreenModel, ResizeInAlternateScreen) {
+  ScreenModel a({.rows = 5, .cols = 10});
   a.feed("primary\x1b[?1049halt");
   a.resize({.rows = 3, .cols = 6});
   expect_round_trip(a);
@@ -501,9 +501,9 @@ TEST(Screen, ResizeInAlternateScreen) {
   expect_round_trip(a);
 }
 
-TEST(Screen, FullScreenScrollKeepsRowsInOrder) {
+TEST(ScreenModel, FullScreenScrollKeepsRowsInOrder) {
   // Many more lines than rows: the ring wraps around several times.
-  Screen a({.rows = 4, .cols = 10});
+  ScreenModel a({.rows = 4, .cols = 10});
   for (int i = 1; i <= 23; ++i)
     a.feed("\x1b[3" + std::to_string(i % 8) + "mrow " + std::to_string(i) + "\x1b[m\r\n");
   EXPECT_EQ(a.text(), "row 21\nrow 22\nrow 23\n");
@@ -515,8 +515,8 @@ TEST(Screen, FullScreenScrollKeepsRowsInOrder) {
   expect_round_trip(a);
 }
 
-TEST(Screen, ScrollRegionMovesOnlyItsRows) {
-  Screen a({.rows = 6, .cols = 10});
+TEST(ScreenModel, ScrollRegionMovesOnlyItsRows) {
+  ScreenModel a({.rows = 6, .cols = 10});
   a.feed("top\r\n1\r\n2\r\n3\r\n4\r\nstatus");
   // DECSTBM 2..5, then scroll it up twice from its bottom line and down once with RI.
   a.feed("\x1b[2;5r\x1b[5;1H\n\nnew\x1b[2;1H\x1bMins");
@@ -532,15 +532,15 @@ TEST(Screen, ScrollRegionMovesOnlyItsRows) {
   EXPECT_EQ(a.text(), "ins\n\n\n3\n\nstatus");
 }
 
-TEST(Screen, InsertAndDeleteCharactersMoveCellsInTheRow) {
-  Screen a({.rows = 2, .cols = 10});
+TEST(ScreenModel, InsertAndDeleteCharactersMoveCellsInTheRow) {
+  ScreenModel a({.rows = 2, .cols = 10});
   a.feed("abcdef\x1b[1;3H\x1b[2@XY\x1b[2;1Hhello\x1b[2;2H\x1b[3P");
   EXPECT_EQ(a.text(), "abXYcdef\nho");
   expect_round_trip(a);
 }
 
-TEST(Screen, WideAndCombiningCharactersSurviveScrollbackAndRedraw) {
-  Screen a({.rows = 2, .cols = 12});
+TEST(ScreenModel, WideAndCombiningCharactersSurviveScrollbackAndRedraw) {
+  ScreenModel a({.rows = 2, .cols = 12});
   // U+4E2D (wide), e + U+0301, a + U+0300 + U+0323, U+1F600 (wide).
   const std::string line = "\xe4\xb8\xad e\xcc\x81 a\xcc\x80\xcc\xa3 \xf0\x9f\x98\x80";
   a.feed(line + "\r\n" + line);
@@ -555,8 +555,8 @@ TEST(Screen, WideAndCombiningCharactersSurviveScrollbackAndRedraw) {
   EXPECT_EQ(a.scrollback_styled(1), line + "\r\n");
 }
 
-TEST(Screen, ManyDistinctCombinedGlyphsDoNotPileUp) {
-  Screen a({.rows = 2, .cols = 4});
+TEST(ScreenModel, ManyDistinctCombinedGlyphsDoNotPileUp) {
+  ScreenModel a({.rows = 2, .cols = 4});
   // Thousands of different glyphs, each soon overwritten: the table is collected, and
   // the glyphs still on the screen are right afterwards.
   for (uint32_t base = 0x4100; base < 0x4100 + 5000; ++base) {
@@ -574,8 +574,8 @@ TEST(Screen, ManyDistinctCombinedGlyphsDoNotPileUp) {
   expect_round_trip(a);
 }
 
-TEST(Screen, AlternateScreenRoundTripKeepsThePrimaryScreen) {
-  Screen a({.rows = 4, .cols = 20});
+TEST(ScreenModel, AlternateScreenRoundTripKeepsThePrimaryScreen) {
+  ScreenModel a({.rows = 4, .cols = 20});
   a.feed("\x1b[1mshell\x1b[m prompt\r\nsecond line");
   const std::string primary_text = a.text();
   a.feed("\x1b[?1049h\x1b[H\x1b[44mfull screen\x1b[3;1Hmenu");
@@ -594,8 +594,8 @@ TEST(Screen, AlternateScreenRoundTripKeepsThePrimaryScreen) {
   EXPECT_EQ(a.text(), "\n\n\n");
 }
 
-TEST(Screen, ResizeKeepsContentLikeTmux) {
-  Screen a({.rows = 5, .cols = 10});
+TEST(ScreenModel, ResizeKeepsContentLikeTmux) {
+  ScreenModel a({.rows = 5, .cols = 10});
   a.feed("1\r\n2\r\n3\r\n4\r\n5");
   // Fewer rows with the cursor on the last one: the top rows go to the scrollback.
   a.resize({.rows = 3, .cols = 10});
@@ -619,8 +619,8 @@ TEST(Screen, ResizeKeepsContentLikeTmux) {
   expect_round_trip(a);
 }
 
-TEST(Screen, ScrollbackLimitKeepsTheNewestLines) {
-  Screen a({.rows = 3, .cols = 30}, 50);
+TEST(ScreenModel, ScrollbackLimitKeepsTheNewestLines) {
+  ScreenModel a({.rows = 3, .cols = 30}, 50);
   for (int i = 1; i <= 10000; ++i) a.feed("\x1b[32mline " + std::to_string(i) + "\x1b[m\r\n");
   EXPECT_EQ(a.scrollback_lines(), 50u);
   EXPECT_EQ(a.scrollback_text(1), "line 9998");
@@ -630,7 +630,7 @@ TEST(Screen, ScrollbackLimitKeepsTheNewestLines) {
 
 // Random mixes of text, SGR, cursor movement, erasing, wide and combining characters and
 // scrolling; every state reached must survive the round trip.
-TEST(Screen, RandomRoundTrips) {
+TEST(ScreenModel, RandomRoundTrips) {
   std::mt19937 rng(12345);
   // (\0337 and \0338 are ESC 7 and ESC 8: save and restore the cursor.)
   // clang-format off
@@ -645,7 +645,7 @@ TEST(Screen, RandomRoundTrips) {
       "\x1b[99Cx", "\x1b[1;2;3;4;5;7;9m", "\x1b[90;107m", "\xf0\x9f\x98\x80", "\x1b]2;t\x07"};
   // clang-format on
   for (int round = 0; round < 200; ++round) {
-    Screen a({.rows = 6, .cols = 20});
+    ScreenModel a({.rows = 6, .cols = 20});
     std::string input;
     for (int i = 0; i < 120; ++i) input += pieces[rng() % pieces.size()];
     a.feed(input);

@@ -1,5 +1,5 @@
 // The screen model writes long runs of printable ASCII into its grid itself instead of
-// giving libvterm one glyph at a time (Screen::write_text_run). Runs shorter than 16 bytes
+// giving libvterm one glyph at a time (ScreenModel::write_text_run). Runs shorter than 16 bytes
 // always go to libvterm, so a stream fed one byte at a time is modelled by libvterm alone:
 // the oracle. Every stream here, fed in one piece and in random pieces, must give the same
 // screen, scrollback and redraw as fed byte by byte.
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "screen.hpp"
+#include "screen_model.hpp"
 
 namespace pyattach {
 namespace {
@@ -25,7 +25,7 @@ const std::string kLong = "The quick brown fox jumps over the lazy dog, again an
 
 // Feeds `stream` into a screen in pieces of the sizes `next_piece` gives.
 template <typename NextPiece>
-Screen& feed_in_pieces(Screen& screen, std::string_view stream, NextPiece next_piece) {
+ScreenModel& feed_in_pieces(ScreenModel& screen, std::string_view stream, NextPiece next_piece) {
   while (!stream.empty()) {
     const std::size_t n = std::min(stream.size(), next_piece());
     screen.feed(stream.substr(0, n));
@@ -34,7 +34,7 @@ Screen& feed_in_pieces(Screen& screen, std::string_view stream, NextPiece next_p
   return screen;
 }
 
-void expect_same(const Screen& oracle, const Screen& fast, const std::string& what) {
+void expect_same(const ScreenModel& oracle, const ScreenModel& fast, const std::string& what) {
   SCOPED_TRACE(what);
   EXPECT_EQ(oracle.text(), fast.text());
   EXPECT_EQ(oracle.styled_text(), fast.styled_text());
@@ -45,14 +45,14 @@ void expect_same(const Screen& oracle, const Screen& fast, const std::string& wh
 }
 
 void expect_like_byte_by_byte(const std::string& stream) {
-  Screen oracle(kSize);
+  ScreenModel oracle(kSize);
   feed_in_pieces(oracle, stream, [] { return std::size_t{1}; });
-  Screen whole(kSize);
+  ScreenModel whole(kSize);
   whole.feed(stream);
   expect_same(oracle, whole, "fed whole");
   std::mt19937 random(static_cast<unsigned>(stream.size()));
   for (int round = 0; round < 4; ++round) {
-    Screen pieces(kSize);
+    ScreenModel pieces(kSize);
     feed_in_pieces(pieces, stream, [&] { return std::size_t{1} + random() % 70; });
     expect_same(oracle, pieces, "fed in pieces, round " + std::to_string(round));
   }

@@ -5,6 +5,8 @@ exits 0. Line i is "%08d " % i, then 'x' up to 99 bytes, then "\n".
 the bytes written (for comparing a log with them).
 --go: print "waiting" and wait for a line of input before writing (so a test can attach
 and stop a client first).
+--stay: after "flood done", wait for a line of input before exiting (so the session is
+still running when a test reads its screen).
 """
 import os
 import sys
@@ -38,3 +40,5 @@ while written < total:
     written += len(block)
     i += 1000
 os.write(out, b"flood done\n")
+if "--stay" in sys.argv:
+    sys.stdin.readline()
