@@ -555,6 +555,15 @@ void ScreenModel::feed_parsed(std::string_view bytes) {
     write_vterm(bytes.substr(fed, i - fed));
     if (action == ScanAction::kDrop) {
       fed = i + 1;
+    } else if (action == ScanAction::kRepeat) {
+      // A REP libvterm would loop on forever is cancelled instead (CAN ends the sequence
+      // whose final byte it replaces), as xterm ignores a REP with nothing to repeat.
+      if (last_glyph_width_ < 1) {
+        write_vterm("\x18");
+        fed = i + 1;
+      } else {
+        fed = i;
+      }
     } else {
       // libvterm now holds the sequence up to its final byte, which it has not seen yet.
       fed = i;
@@ -982,6 +991,7 @@ void ScreenModel::collect_glyphs() {
 // marker keeps its old pen and an overwritten half leaves the other half alone.
 int ScreenModel::on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
   auto* self = static_cast<ScreenModel*>(user);
+  self->last_glyph_width_ = info->width;
   if (self->probe_.armed) {
     GlyphProbe& probe = self->probe_;
     ++probe.glyphs;
@@ -1174,6 +1184,7 @@ ScreenModel::ScanAction ScreenModel::scan(char c) {
         scan_param_ = 0;
         scan_separators_ = 0;
         scan_private_ = false;
+        scan_other_leader_ = false;
         scan_match_ = 0;
       } else if (c != '\x1b') {
         scan_state_ = ScanState::kGround;
@@ -1198,10 +1209,13 @@ ScreenModel::ScanAction ScreenModel::scan(char c) {
     }
   } else if (c == '?') {
     scan_private_ = true;
+  } else if ((c >= '<' && c <= '>') || (c >= 0x20 && c <= 0x2f)) {
+    scan_other_leader_ = true;
   } else if (c >= 0x40 && c <= 0x7e) {
     note_scan_param();
     scan_state_ = ScanState::kGround;
     if (c == 'h' && scan_private_ && scan_match_ != 0) return ScanAction::kAlternateScreenSet;
+    if (c == 'b' && !scan_private_ && !scan_other_leader_) return ScanAction::kRepeat;
   } else if (c == '\x1b') {
     scan_state_ = ScanState::kEscape;
   } else if (c == '\x18' || c == '\x1a') {

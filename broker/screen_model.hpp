@@ -121,7 +121,7 @@ class ScreenModel {
     int scrolled_down = 0;  // and how far it scrolled
   };
   enum class ScanState : unsigned char { kGround, kEscape, kCsi, kCsiOverflow };
-  enum class ScanAction : unsigned char { kPass, kAlternateScreenSet, kDrop };
+  enum class ScanAction : unsigned char { kPass, kAlternateScreenSet, kDrop, kRepeat };
 
   // libvterm's state layer reports every change to the cells through these.
   static int on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user);
@@ -185,6 +185,11 @@ class ScreenModel {
   unsigned scan_param_ = 0;
   unsigned scan_separators_ = 0;
   bool scan_private_ = false;
+  bool scan_other_leader_ = false;  // a leader other than '?', or an intermediate byte
+  // The width of the last glyph libvterm drew (its "combine_width"): REP repeats that
+  // glyph, and libvterm 0.1.4 loops forever on a REP when it is below 1 (nothing drawn
+  // yet, or a control character of width -1).
+  int last_glyph_width_ = 0;
   int scan_match_ = 0;
 
   // Whether printable ASCII is drawn as itself (write_vterm), and the check of a run.

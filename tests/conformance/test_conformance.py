@@ -301,7 +301,7 @@ def run_command(argv, *, mode, env, cwd, stdin=b"", umask=0o022, core_limit=0, s
         del readers[fd]
 
     def run_steps():
-        nonlocal stdin_w, input_fd
+        nonlocal stdin_w, input_fd, pending
         while steps:
             step = steps[0]
             at = buffers[step.stream].find(step.pattern, search_from[step.stream])
@@ -314,7 +314,11 @@ def run_command(argv, *, mode, env, cwd, stdin=b"", umask=0o022, core_limit=0, s
                 if result.status is None:
                     os.kill(pid, arg)
             elif kind == "write":
-                if input_fd is not None:
+                if stdin_w is not None and pending:
+                    # The given stdin goes first: a program that prompts before we fed it
+                    # all (a warm run can) must not read the step's bytes ahead of it.
+                    pending = memoryview(bytes(pending) + arg)
+                elif input_fd is not None:
                     os.set_blocking(input_fd, True)
                     os.write(input_fd, arg)
                     os.set_blocking(input_fd, False)

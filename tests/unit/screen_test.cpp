@@ -657,3 +657,34 @@ TEST(ScreenModel, RandomRoundTrips) {
 
 }  // namespace
 }  // namespace pyattach
+
+namespace pyattach {
+namespace {
+
+// libvterm 0.1.4 loops forever on a REP (CSI b) when the glyph to repeat has a width below
+// 1: nothing drawn yet, or a C1 control. Such a REP is ignored, as xterm ignores it; after
+// a glyph it repeats it. (Before, four bytes of a program's output hung the broker.)
+TEST(ScreenModel, ARepeatWithNothingToRepeatIsIgnored) {
+  // (U+0085, a C1 control, is a glyph of width -1 to libvterm 0.1.4.)
+  for (const std::string prefix : {"",
+                                   "\x1b"
+                                   "c",
+                                   "\xc2\x85", "e\xcc\x81", "\x1b[2J\x1b[H"}) {
+    SCOPED_TRACE(testing::PrintToString(prefix));
+    ScreenModel screen(WindowSize{5, 20});
+    screen.feed(prefix + "\x1b[5b" + "ok");  // returns
+    EXPECT_NE(screen.text().find('k'), std::string::npos);
+  }
+  ScreenModel screen(WindowSize{5, 20});
+  screen.feed("ab\x1b[3bc");
+  EXPECT_EQ(screen.text().substr(0, 6), "abbbbc");
+  ScreenModel after_mark(WindowSize{5, 20});
+  after_mark.feed("e\xcc\x81\x1b[2b.");
+  EXPECT_EQ(after_mark.text().substr(0, after_mark.text().find('.') + 1),
+            "e\xcc\x81"
+            "e\xcc\x81"
+            "e\xcc\x81.");
+}
+
+}  // namespace
+}  // namespace pyattach
