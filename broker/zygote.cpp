@@ -209,8 +209,9 @@ bool Zygote::hand_to_pooled(PendingSpawn& pending) {
     // The zygote forks a replacement, and keeps the request as the one its next pooled
     // children rehearse. Dropped if the socket is full: the refill then waits for the
     // child's end, and the rehearsal uses an older request; nothing is wrong, only later.
-    nlohmann::json taken = {{"op", "taken"}, {"pid", child.pid}, {"request", pending.request}};
-    const std::string notice = taken.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // The request as already serialised, not dumped a second time on the request's path.
+    const std::string notice =
+        R"({"op":"taken","pid":)" + std::to_string(child.pid) + R"(,"request":)" + data + "}";
     (void)::send(socket_.get(), notice.data(), notice.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     pending.done(child.pid, "");
     return true;
