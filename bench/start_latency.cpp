@@ -8,6 +8,7 @@
 //   python3 -c pass                    bare interpreter
 //   python3 hello.py numpy|torch       cold start with the library
 //   pyattach run ... hello.py LIB      warm start from the broker's zygote (own PYATTACH_DIR)
+//   python-LIB hello.py LIB            the same through a starter written by `pyattach bundle`
 //   fork_probe.py LIB                  fork+exit+wait of a loaded python, timed inside Python
 //   20 back-to-back pyattach runs      does the zygote keep up without a pause?
 //   tmux new-session ... hello.py      a multiplexer session of a cold python, for reference
@@ -503,6 +504,18 @@ int main(int argc, char** argv) {
       add_timed(what, lib, {run});
       bursts.push_back({bwhat, lib, {}, {}, 0});
       burst_runs.emplace_back(bursts.size() - 1, run);
+
+      // The same run through a starter from `pyattach bundle` (a drop-in `python`).
+      const std::string starter = tmpdir + "/python-" + lib;
+      const std::string swhat = "`python-" + lib + " hello.py " + lib + "` warm (bundle starter)";
+      const auto [bundle_output, bundle_status] =
+          capture(Command({opt.pyattach, "bundle", "--python", opt.python, "--preload", lib, "-o",
+                           starter}),
+                  null_fd, true);
+      if (bundle_status != 0)
+        add_row(swhat, lib, "`pyattach bundle` failed: " + trim(bundle_output));
+      else
+        add_timed(swhat, lib, {command({starter, hello, lib}, env, unset)});
     }
   } else {
     for (const std::string lib : {"numpy", "torch"}) {
