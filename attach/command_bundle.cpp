@@ -33,8 +33,8 @@ std::string shell_quote(const std::string& word) {
 std::string script_starter(const std::string& self, const std::string& python,
                            const std::string& preload) {
   return "#!/bin/sh\n# Written by `pyattach bundle`: runs its arguments as " + python +
-         " would,\n# with " + (preload.empty() ? "nothing" : preload) + " preloaded.\n" +
-         "exec " + shell_quote(self) + " run --python " + shell_quote(python) + " --preload " +
+         " would,\n# with " + (preload.empty() ? "nothing" : preload) + " preloaded.\n" + "exec " +
+         shell_quote(self) + " run --python " + shell_quote(python) + " --preload " +
          shell_quote(preload) + " -- \"$@\"\n";
 }
 
@@ -83,8 +83,7 @@ int command_bundle(const Args& args) {
       parsed->count("preload") ? (*parsed)["preload"].as<std::string>() : "";
   const std::string self = std::filesystem::read_symlink("/proc/self/exe");
 
-  const std::string template_path =
-      std::filesystem::path(self).parent_path() / "pyattach-starter";
+  const std::string template_path = std::filesystem::path(self).parent_path() / "pyattach-starter";
   std::string starter;
   if (std::ifstream in(template_path, std::ios::binary); in) {
     std::ostringstream bytes;

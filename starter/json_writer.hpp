@@ -67,12 +67,23 @@ class JsonWriter {
   void escaped(char c) {
     static constexpr char kHex[] = "0123456789abcdef";
     switch (c) {
-      case '"': raw("\\\""); return;
-      case '\\': raw("\\\\"); return;
-      case '\n': raw("\\n"); return;
-      case '\r': raw("\\r"); return;
-      case '\t': raw("\\t"); return;
-      default: break;
+      case '"':
+        raw("\\\"");
+        return;
+      case '\\':
+        raw("\\\\");
+        return;
+      case '\n':
+        raw("\\n");
+        return;
+      case '\r':
+        raw("\\r");
+        return;
+      case '\t':
+        raw("\\t");
+        return;
+      default:
+        break;
     }
     if (static_cast<unsigned char>(c) < 0x20) {
       raw("\\u00");

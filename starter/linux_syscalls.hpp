@@ -38,7 +38,9 @@ inline long read(int fd, void* buffer, unsigned long size) {
 inline long write(int fd, const void* data, unsigned long size) {
   return call(__NR_write, fd, data, size);
 }
-inline long close(int fd) { return call(__NR_close, fd); }
+inline long close(int fd) {
+  return call(__NR_close, fd);
+}
 [[noreturn]] inline void exit(int status) {
   for (;;) call(__NR_exit_group, status);
 }

@@ -13,9 +13,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -70,7 +70,9 @@ bool starts_with(const char* text, const char* prefix) {
   return true;
 }
 
-bool equals(const char* a, const char* b) { return starts_with(a, b) && a[JsonWriter::length(b)] == '\0'; }
+bool equals(const char* a, const char* b) {
+  return starts_with(a, b) && a[JsonWriter::length(b)] == '\0';
+}
 
 // The value of `name` in the environment, or "" (as the client's getenv-or-empty).
 const char* env_value(char** envp, const char* name) {
@@ -96,8 +98,8 @@ const char* env_value(char** envp, const char* name) {
                                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   if (reinterpret_cast<unsigned long>(memory) > -4096UL) fail("out of memory", "");
   const char** args = static_cast<const char**>(memory);
-  const char* head[] = {"pyattach", "run", "--python", profile.python, "--preload",
-                        profile.preload, "--"};
+  const char* head[] = {"pyattach",  "run",           "--python", profile.python,
+                        "--preload", profile.preload, "--"};
   unsigned long n = 0;
   for (const char* word : head) args[n++] = word;
   for (int i = 1; i < argc; ++i) args[n++] = argv[i];
@@ -139,8 +141,7 @@ bool is_terminal(int fd) {
 
 // The Run request of `pyattach run --python P --preload M -- ARGS` (launch_request.cpp),
 // or false where the client's own code is needed.
-bool write_request(JsonWriter& json, const Profile& profile, int argc, char** argv,
-                   char** envp) {
+bool write_request(JsonWriter& json, const Profile& profile, int argc, char** argv, char** envp) {
   json.raw("{\"python\":");
   json.string(profile.python);
   json.raw(",\"flags\":[],\"preload\":");
@@ -369,8 +370,7 @@ extern "C" int starter_main(int argc, char** argv, char** envp) {
   ReplyReader::Reply reply;
   // The broker answers Hello before it reads anything else, and refuses a request before
   // it starts anything: until then the client can take over and word what went wrong.
-  if (!send_request(socket, request) || !receive(replies, reply) ||
-      reply.type != MsgType::Hello) {
+  if (!send_request(socket, request) || !receive(replies, reply) || reply.type != MsgType::Hello) {
     sys::close(socket);  // gone before it read the request (on its way out), or refused us
     hand_to_client(profile, argc, argv, envp, signal_mask);
   }

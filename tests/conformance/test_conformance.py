@@ -44,6 +44,10 @@ PYATTACH = os.path.abspath(os.environ.get("PYATTACH_BIN")
 # PYATTACH_MODE=spawn compares python3 with spawn mode (a pool of fresh preloaded
 # interpreters, no fork) instead of the default fork mode; ctest runs both.
 ZYGOTE_MODE = os.environ.get("PYATTACH_MODE") or "fork"
+# PYATTACH_VIA_STARTER=1 runs the pyattach side through a starter written by
+# `pyattach bundle` (its own code for a script in pipe or mixed mode, the client otherwise)
+# wherever a case needs no extra `pyattach run` options.
+VIA_STARTER = os.environ.get("PYATTACH_VIA_STARTER") == "1"
 
 RUN_TIMEOUT = 30.0     # hang guard for one run (seconds); never an assertion on speed
 EOF_GRACE = 5.0        # after the runner exits, its outputs must reach EOF within this
@@ -960,6 +964,11 @@ class ConformanceBase(unittest.TestCase):
                    os.path.join(cls.work, "links", "linked_path_info.py"))
         cls.env = base_env(cls.pyattach_dir)
         cls.ctx = _LargeData()
+        cls.starter = None
+        if VIA_STARTER:
+            cls.starter = os.path.join(cls.scratch, "python-starter")
+            subprocess.run([PYATTACH, "bundle", "--python", PYTHON, "-o", cls.starter],
+                           env=cls.env, check=True)
 
     @classmethod
     def tearDownClass(cls):
@@ -1016,6 +1025,8 @@ class ConformanceBase(unittest.TestCase):
         args = case.args(self.ctx) if callable(case.args) else list(case.args)
         py_args = py_args if py_args is not None else (case.py_args or args)
         pa_cmd = [PYATTACH, "run", "--python", PYTHON, *case.pa_opts, *pa_opts]
+        if self.starter and not case.pa_opts and not pa_opts:
+            pa_cmd = [self.starter]
         py_runs, pa_runs = [], []
         for _ in range(case.runs):
             py_runs.append(self.run_side(case, mode, [PYTHON], py_args))

@@ -1,0 +1,146 @@
+"""The starter `pyattach bundle` writes: what it does itself, and what it hands to the client.
+
+The conformance suite (PYATTACH_VIA_STARTER=1) compares a starter's runs with python3's;
+these tests pin down which runs the starter serves without the full client, and that
+everything else reaches the client with the caller's arguments intact.
+
+Run:  PYATTACH_BIN=/path/to/pyattach /usr/bin/python3 -m unittest -v test_starter
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+PYATTACH = os.path.abspath(os.environ.get("PYATTACH_BIN", "../../build/bin/pyattach"))
+PYTHON = "/usr/bin/python3"
+TIMEOUT = 60
+
+ARGV_ECHO = "import os, sys\nprint(sys.argv[1:], os.getcwd(), os.environ.get('STARTER_VAR'))\n"
+
+
+class StarterTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        bin_dir = os.path.dirname(PYATTACH)
+        if not os.access(os.path.join(bin_dir, "pyattach-starter"), os.X_OK):
+            raise unittest.SkipTest("no pyattach-starter next to %s" % PYATTACH)
+        cls.scratch = tempfile.mkdtemp(prefix="pyattach-starter-test-")
+        cls.dir = os.path.join(cls.scratch, "broker")  # the broker creates it, 0700
+        cls.env = {k: v for k, v in os.environ.items() if not k.startswith(("PYATTACH", "PYTHON"))}
+        cls.env.update(PYATTACH_DIR=cls.dir, LANG="C.UTF-8")
+        # A copy of the client with its broker and template, so a test can take it away.
+        cls.client_dir = os.path.join(cls.scratch, "bin")
+        os.mkdir(cls.client_dir)
+        for name in ("pyattach", "pyattachd", "pyattach-keeper", "pyattach-starter"):
+            if os.path.exists(os.path.join(bin_dir, name)):
+                shutil.copy2(os.path.join(bin_dir, name), cls.client_dir)
+        cls.client = os.path.join(cls.client_dir, "pyattach")
+        cls.starter = os.path.join(cls.scratch, "python-starter")
+        subprocess.run([cls.client, "bundle", "--python", PYTHON, "-o", cls.starter],
+                       env=cls.env, check=True, timeout=TIMEOUT)
+        cls.script = os.path.join(cls.scratch, "argv_echo.py")
+        with open(cls.script, "w") as f:
+            f.write(ARGV_ECHO)
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run([PYATTACH, "kill-server"], env=cls.env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def run_cmd(self, argv, **kwargs):
+        kwargs.setdefault("env", dict(self.env, STARTER_VAR="set for this call"))
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                              cwd=self.scratch, timeout=TIMEOUT, **kwargs)
+
+    def warm(self):
+        """The broker and the profile's zygote running (the client starts them)."""
+        r = self.run_cmd([self.starter, "-c", "pass"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_a_script_runs_without_the_client(self):
+        """With a broker running, a script run in pipes needs nothing but the starter."""
+        self.warm()
+        hidden = self.client + ".hidden"
+        os.rename(self.client, hidden)
+        try:
+            args = ["two words", "", "ünï", "-c", "--"]
+            r = self.run_cmd([self.starter, self.script, *args])
+            py = self.run_cmd([PYTHON, self.script, *args])
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (0, py.stdout, b""))
+            # The same starter hands what it does not serve to the client, which is gone.
+            r = self.run_cmd([self.starter, "-c", "print(1)"])
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(b"cannot run the client this starter was made with", r.stderr)
+        finally:
+            os.rename(hidden, self.client)
+
+    def test_options_and_terminals_go_to_the_client(self):
+        """-c, -m, interpreter flags: the client's python3 command line, arguments intact."""
+        self.warm()
+        for argv in (["-c", "import sys; print(sys.argv)", "a b", ""],
+                     ["-u", self.script, "x"],
+                     ["-m", "json.tool", "--help"]):
+            r = self.run_cmd([self.starter, *argv])
+            py = self.run_cmd([PYTHON, *argv])
+            self.assertEqual((r.returncode, r.stdout), (py.returncode, py.stdout), argv)
+
+    def test_bytes_that_are_not_utf8_are_left_to_the_client(self):
+        """The client's request replaces them (as `pyattach run` always did); the starter's
+        JSON cannot carry them, so it hands over rather than send something else."""
+        self.warm()
+        arg = b"caf\xe9"
+        r = self.run_cmd([self.starter, self.script, arg])
+        client = self.run_cmd([self.client, "run", "--python", PYTHON, "--", self.script, arg])
+        self.assertEqual((r.returncode, r.stdout), (client.returncode, client.stdout))
+
+    def test_no_broker_yet(self):
+        """The client starts the broker; the run itself is no different."""
+        subprocess.run([PYATTACH, "kill-server"], env=self.env, capture_output=True,
+                       timeout=TIMEOUT)
+        r = self.run_cmd([self.starter, self.script, "first"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"['first']", r.stdout)
+
+    def test_exit_status_and_signals(self):
+        """The starter ends the way the program did: a status, or death by its signal."""
+        self.warm()
+        code = os.path.join(self.scratch, "ends.py")
+        with open(code, "w") as f:
+            f.write("import os, signal, sys\n"
+                    "if sys.argv[1] == 'kill': os.kill(os.getpid(), signal.SIGTERM)\n"
+                    "sys.exit(int(sys.argv[1]))\n")
+        self.assertEqual(self.run_cmd([self.starter, code, "7"]).returncode, 7)
+        self.assertEqual(self.run_cmd([self.starter, code, "kill"]).returncode, -signal.SIGTERM)
+
+    def test_signals_reach_the_program(self):
+        """SIGINT sent to the starter becomes the program's KeyboardInterrupt."""
+        self.warm()
+        code = os.path.join(self.scratch, "waits.py")
+        with open(code, "w") as f:
+            f.write("import sys, time\n"
+                    "print('ready', flush=True)\n"
+                    "try:\n    time.sleep(60)\n"
+                    "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
+                    "    sys.exit(3)\n")
+        p = subprocess.Popen([self.starter, code], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, env=self.env, cwd=self.scratch)
+        self.assertEqual(p.stdout.readline(), b"ready\n")
+        p.send_signal(signal.SIGINT)
+        self.assertEqual(p.stdout.read(), b"interrupted\n")
+        p.stdout.close()
+        self.assertEqual(p.wait(timeout=TIMEOUT), 3)
+
+    def test_the_template_itself_refuses_to_run(self):
+        template = os.path.join(os.path.dirname(PYATTACH), "pyattach-starter")
+        r = self.run_cmd([template, self.script])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"run `pyattach bundle -o FILE`", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
