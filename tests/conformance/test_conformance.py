@@ -33,6 +33,7 @@ import tempfile
 import termios
 import time
 import unittest
+import zipfile
 from typing import Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -494,6 +495,8 @@ CASES = [
     Case("path_info_via_symlink", ["links/linked_path_info.py"], modes=("pipe",)),
     Case("import_sibling_from_other_cwd", ["{work}/scripts/import_sibling.py"], cwd="/"),
     Case("dir_with_main", [S("app_dir"), "arg"], modes=("pipe",)),
+    Case("zip_app_with_main", ["{work}/app.pyz", "arg"], modes=("pipe",)),
+    Case("script_with_zip_marker_text", [S("zip_marker_in_text.py"), "arg"], modes=("pipe",)),
     Case("m_package_main", ["-m", "convpkg", "x", "y z"], cwd="scripts"),
     Case("m_submodule_relative_import", ["-m", "convpkg.tool", "q"], cwd="scripts",
          modes=("pipe",)),
@@ -960,6 +963,9 @@ class ConformanceBase(unittest.TestCase):
         cls.work = os.path.join(cls.scratch, "work")
         shutil.copytree(SCRIPTS, os.path.join(cls.work, "scripts"))
         os.mkdir(os.path.join(cls.work, "links"))
+        with zipfile.ZipFile(os.path.join(cls.work, "app.pyz"), "w") as app:
+            with open(os.path.join(SCRIPTS, "path_info.py")) as f:
+                app.writestr("__main__.py", f.read())
         os.symlink(os.path.join("..", "scripts", "path_info.py"),
                    os.path.join(cls.work, "links", "linked_path_info.py"))
         cls.env = base_env(cls.pyattach_dir)

@@ -560,6 +560,24 @@ class TestHandPool(HandPoolTestCase):
                               b"argv must be a list of strings without NUL\n")
         self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 1)
 
+    def test_an_environment_no_process_could_have_is_refused(self):
+        for env in ({"A=B": "1"}, {"": "1"}, {"A": "x\0y"}, {"A\0": "1"}, {"A": 1},
+                    {"A": None}):
+            pid, channel = self.zygote.pooled()
+            out, err = run_on(channel, dict(op="spawn", id=9, mode="stdio", argv=["-c", "0"],
+                                            cwd=self.tmp, env=env, umask=0o22))
+            self.assertEqual(err, b"pyattach: cannot start the session: "
+                                  b"env must map names to strings\n", env)
+            self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 1)
+        for env in ({}, {"A": "a=b", "B": ""}):
+            pid, channel = self.zygote.pooled()
+            out, err = run_on(channel, dict(op="spawn", id=10, mode="stdio",
+                                            argv=["-c", "import os; print(os.environ.get('A'),"
+                                                  " os.environ.get('B'))"],
+                                            cwd=self.tmp, env=env, umask=0o22))
+            self.assertEqual((out, err), (("%s %s\n" % (env.get("A"), env.get("B"))).encode(), b""))
+            self.ended(pid)
+
     def test_a_pooled_child_whose_channel_closes_exits_and_is_replaced(self):
         pid, channel = self.zygote.pooled()
         channel.close()
