@@ -123,8 +123,7 @@ class StarterTest(unittest.TestCase):
         code = os.path.join(self.scratch, "waits.py")
         with open(code, "w") as f:
             f.write("import sys, time\n"
-                    "print('ready', flush=True)\n"
-                    "try:\n    time.sleep(60)\n"
+                    "try:\n    print('ready', flush=True)\n    time.sleep(60)\n"
                     "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
                     "    sys.exit(3)\n")
         p = subprocess.Popen([self.starter, code], stdin=subprocess.DEVNULL,
