@@ -42,15 +42,20 @@ class StarterTest(unittest.TestCase):
         cls.starter = os.path.join(cls.scratch, "python-starter")
         subprocess.run([cls.client, "bundle", "--python", PYTHON, "-o", cls.starter],
                        env=cls.env, check=True, timeout=TIMEOUT)
-        cls.script = os.path.join(cls.scratch, "argv_echo.py")
-        with open(cls.script, "w") as f:
-            f.write(ARGV_ECHO)
+        cls.script = cls.write_script("argv_echo.py", ARGV_ECHO)
 
     @classmethod
     def tearDownClass(cls):
         subprocess.run([PYATTACH, "kill-server"], env=cls.env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
         shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    @classmethod
+    def write_script(cls, name, text):
+        path = os.path.join(cls.scratch, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
 
     def run_cmd(self, argv, **kwargs):
         kwargs.setdefault("env", dict(self.env, STARTER_VAR="set for this call"))
@@ -109,23 +114,19 @@ class StarterTest(unittest.TestCase):
     def test_exit_status_and_signals(self):
         """The starter ends the way the program did: a status, or death by its signal."""
         self.warm()
-        code = os.path.join(self.scratch, "ends.py")
-        with open(code, "w") as f:
-            f.write("import os, signal, sys\n"
-                    "if sys.argv[1] == 'kill': os.kill(os.getpid(), signal.SIGTERM)\n"
-                    "sys.exit(int(sys.argv[1]))\n")
+        code = self.write_script("ends.py", "import os, signal, sys\n"
+                                 "if sys.argv[1] == 'kill': os.kill(os.getpid(), signal.SIGTERM)\n"
+                                 "sys.exit(int(sys.argv[1]))\n")
         self.assertEqual(self.run_cmd([self.starter, code, "7"]).returncode, 7)
         self.assertEqual(self.run_cmd([self.starter, code, "kill"]).returncode, -signal.SIGTERM)
 
     def test_signals_reach_the_program(self):
         """SIGINT sent to the starter becomes the program's KeyboardInterrupt."""
         self.warm()
-        code = os.path.join(self.scratch, "waits.py")
-        with open(code, "w") as f:
-            f.write("import sys, time\n"
-                    "try:\n    print('ready', flush=True)\n    time.sleep(60)\n"
-                    "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
-                    "    sys.exit(3)\n")
+        code = self.write_script("waits.py", "import sys, time\n"
+                                 "try:\n    print('ready', flush=True)\n    time.sleep(60)\n"
+                                 "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
+                                 "    sys.exit(3)\n")
         p = subprocess.Popen([self.starter, code], stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, env=self.env, cwd=self.scratch)
         self.assertEqual(p.stdout.readline(), b"ready\n")
