@@ -18,6 +18,7 @@
 #include "launch_request.hpp"
 #include "options.hpp"
 #include "pty.hpp"
+#include "status_socket.hpp"
 #include "terminal_proxy.hpp"
 #include "user_error.hpp"
 
@@ -44,8 +45,9 @@ constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, 
   std::exit(status);
 }
 
-// The program has our own stdio; we wait for its status and pass on signals.
-ProxyResult wait_for_program(BrokerClient& broker, pid_t pid) {
+// The program has our own stdio; we wait for its status (from the program itself, or
+// from the broker, which also reports a death by a signal) and pass on signals.
+ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& status) {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : kForwardedSignals) sigaddset(&set, sig);
@@ -58,9 +60,12 @@ ProxyResult wait_for_program(BrokerClient& broker, pid_t pid) {
       if (exit.value("reason", "") == "server-exit") throw UserError("the broker shut down");
       return {exit.value("status", 1), exit.value("signal", 0)};
     }
-    pollfd fds[2] = {{broker.fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+    pollfd fds[3] = {
+        {broker.fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}, {status.fd(), POLLIN, 0}};
+    if (::poll(fds, status.usable() ? 3 : 2, -1) < 0 && errno != EINTR)
       throw UserError(std::string("poll: ") + std::strerror(errno));
+    if (fds[2].revents & POLLIN)
+      if (const auto code = status.receive_from(pid)) return {*code, 0};
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo info{};
       while (::read(signals.get(), &info, sizeof info) == sizeof info)
@@ -131,10 +136,12 @@ int command_run(const Args& args) {
     attach.reset_terminal = false;
     result = run_terminal_proxy(*broker, attach);
   } else {
+    StatusSocket status;
+    if (status.usable()) request["status_to"] = status.name();
     const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), {0, 1, 2}};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
-    result = wait_for_program(*broker, started.at("pid").get<pid_t>());
+    result = wait_for_program(*broker, started.at("pid").get<pid_t>(), status);
   }
   end_like(result.status, result.term_signal);
 }

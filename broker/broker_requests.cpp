@@ -51,6 +51,11 @@ std::string launch_problem(const Launch& launch) {
   const auto& umask = launch.spawn.at("umask");
   if (!umask.is_number_integer() || umask.get<long long>() < 0 || umask.get<long long>() > 07777)
     return "umask must be an integer 0..07777";
+  if (const auto status_to = launch.spawn.find("status_to"); status_to != launch.spawn.end()) {
+    const auto* name = status_to->get_ptr<const std::string*>();
+    if (name == nullptr || name->empty() || name->size() > 107 || has_nul(*name))
+      return "status_to must be an abstract socket name";
+  }
   return "";
 }
 
@@ -256,6 +261,9 @@ void Broker::on_run(Connection& client, const nlohmann::json& request) {
   }
   std::vector<UniqueFd> stdio = client.take_fds(3);
   Launch launch = parse_launch(request);
+  // The program sends its exit status to the caller's own socket too, sparing it the wait
+  // for this process to pass it on (a PTY session's caller must wait for its output).
+  if (request.contains("status_to")) launch.spawn["status_to"] = request["status_to"];
   if (std::string problem = launch_problem(launch); !problem.empty()) {
     client.fail(problem);
     return;

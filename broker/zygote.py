@@ -29,7 +29,9 @@ it as SCM_RIGHTS.
   broker -> zygote
     {"op":"spawn","id":ID,"mode":"pty","argv":[...],"cwd":"/abs","env":{"K":"V"},"umask":18}
         with 1 fd, the PTY slave: the child is a session leader with it as controlling tty
-    the same with "mode":"stdio" and 3 fds: the caller's own stdin, stdout, stderr
+    the same with "mode":"stdio" and 3 fds: the caller's own stdin, stdout, stderr, and
+        optionally "status_to":NAME: the child sends its exit status (decimal) to the
+        abstract datagram address NAME too, the caller's own, before the broker's
     {"op":"taken","pid":P,"request":{...}}          --hand-pool: pooled child P got that request;
         the zygote forks a replacement and keeps the request for its children's rehearsal
     end of stream: the broker is gone; the zygote exits, its children keep running
@@ -334,7 +336,11 @@ def check_spawn(msg, nfds):
         raise BadRequest("env must map names to strings", rid)
     if isinstance(umask, bool) or not isinstance(umask, int) or not 0 <= umask <= 0o7777:
         raise BadRequest("umask must be an integer 0..0o7777", rid)
-    return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask)
+    status_to = msg.get("status_to")
+    if status_to is not None and not (isinstance(status_to, str) and 0 < len(status_to) < 108
+                                      and "\0" not in status_to):
+        raise BadRequest("status_to must be an abstract socket name", rid)
+    return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask, status_to=status_to)
 
 
 def env_is_valid(env):
@@ -400,6 +406,7 @@ class Zygote:
             self.exits_address = "\0pyattach-zygote-%d-%s" % (os.getpid(), os.urandom(8).hex())
             self.exits.bind(self.exits_address)
         self.report_pid = 0  # in a child: the pid allowed to report (not its own forks)
+        self.status_to = None  # in a child: the caller's address for its status, if it gave one
         self.learner = PageLearner() if learn else None
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
@@ -678,6 +685,11 @@ class Zygote:
             return
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
+                if self.status_to is not None:  # the caller first: it is waiting to exit
+                    try:
+                        s.sendto(str(status).encode(), "\0" + self.status_to)
+                    except OSError:
+                        pass  # gone, or it never bound the name: the broker tells it
                 s.sendto(str(status).encode(), self.exits_address)
         except OSError:
             pass  # the zygote is gone, or busy: reaping reports it a moment later
@@ -872,6 +884,7 @@ def read_request(data, flags, nfds):
 
 def child_main(zygote, req, fds):
     """In the forked child: become the session, run the user's program, finish; never returns."""
+    zygote.status_to = req.get("status_to")
     try:
         plan = parse_command(req["argv"])
         specialise(zygote, req, fds, plan)

@@ -32,7 +32,10 @@ enum class MsgType : std::uint32_t {
   KillServer = 16,     // C->B       {}
   Run = 17,            // C->B       like NewSession, with the caller's stdin, stdout and
                        //            stderr attached (SCM_RIGHTS); answered SessionStarted
-                       //            then Exit, with no PTY and no session
+                       //            then Exit, with no PTY and no session. Optional
+                       //            "status_to":NAME, an abstract datagram socket of the
+                       //            caller's: the program sends its exit status there too
+                       //            (decimal text; the kernel names the sender), ahead of Exit
   // 18-29: sessions as a multiplexer (capture, wait, send, rm).
   Capture = 18,  // C->B  {"target":S,"scrollback":N,"ansi":B}; answered with the text as
                  //       Output frames, then Ok {}

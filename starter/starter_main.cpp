@@ -141,8 +141,15 @@ bool is_terminal(int fd) {
 
 // The Run request of `pyattach run --python P --preload M -- ARGS` (launch_request.cpp),
 // or false where the client's own code is needed.
-bool write_request(JsonWriter& json, const Profile& profile, int argc, char** argv, char** envp) {
-  json.raw("{\"python\":");
+bool write_request(JsonWriter& json, const Profile& profile, int argc, char** argv, char** envp,
+                   const char* status_to, unsigned long status_to_size) {
+  json.raw("{");
+  if (status_to_size > 0) {
+    json.raw("\"status_to\":");
+    json.string(status_to, status_to_size);
+    json.raw(",");
+  }
+  json.raw("\"python\":");
   json.string(profile.python);
   json.raw(",\"flags\":[],\"preload\":");
   write_list(json, profile.preload, "");
@@ -205,6 +212,55 @@ bool write_request(JsonWriter& json, const Profile& profile, int argc, char** ar
   json.number(size.ws_col);
   json.raw("}");
   return !json.failed();
+}
+
+// The caller's own socket for the program's exit status, bound to an abstract name the
+// kernel picks and written into `name` (attach/status_socket.hpp says why); -1 if there is
+// none (creating it failed, or it would have taken one of fds 0-2, which stdio keeps).
+int bind_status_socket(char (&name)[108], unsigned long& name_size) {
+  const int fd = static_cast<int>(sys::call(__NR_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (fd < 0) return -1;
+  const int on = 1;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  socklen_t size = sizeof address;
+  if (fd <= 2 || sys::call(__NR_setsockopt, fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
+      sys::call(__NR_bind, fd, &address, sizeof(sa_family_t)) != 0 ||
+      sys::call(__NR_getsockname, fd, &address, &size) != 0 || size <= sizeof(sa_family_t) + 1 ||
+      address.sun_path[0] != '\0') {
+    sys::close(fd);
+    return -1;
+  }
+  name_size = size - sizeof(sa_family_t) - 1;
+  for (unsigned long i = 0; i < name_size; ++i) name[i] = address.sun_path[i + 1];
+  return fd;
+}
+
+// The exit status in one datagram on the status socket, if `program` sent it: the kernel
+// names the sender (SO_PASSCRED). -1 otherwise.
+long status_from(int status_socket, long program) {
+  char text[16];
+  iovec iov{text, sizeof text};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const long got = sys::call(__NR_recvmsg, status_socket, &message, MSG_DONTWAIT);
+  const cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (got <= 0 || got > 3 || header == nullptr || header->cmsg_level != SOL_SOCKET ||
+      header->cmsg_type != SCM_CREDENTIALS)
+    return -1;
+  ucred sender;
+  __builtin_memcpy(&sender, CMSG_DATA(header), sizeof sender);
+  if (sender.pid != program || sender.uid != static_cast<uid_t>(sys::call(__NR_geteuid))) return -1;
+  long status = 0;
+  for (long i = 0; i < got; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    status = status * 10 + (text[i] - '0');
+  }
+  return status <= 255 ? status : -1;
 }
 
 // A connection to the broker of this user's runtime directory (runtime_dir.cpp), if one
@@ -310,7 +366,7 @@ bool receive(ReplyReader& replies, ReplyReader::Reply& reply) {
 }
 
 // The program has the caller's stdio; wait for its status and pass signals on.
-[[noreturn]] void wait_for_program(ReplyReader& replies, int socket, long pid,
+[[noreturn]] void wait_for_program(ReplyReader& replies, int socket, int status_socket, long pid,
                                    unsigned long forwarded) {
   const int signals =
       static_cast<int>(sys::call(__NR_signalfd4, -1, &forwarded, 8, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -323,8 +379,10 @@ bool receive(ReplyReader& replies, ReplyReader::Reply& reply) {
       end_like(json_top_level_number(reply.payload, reply.size, "status", 1),
                json_top_level_number(reply.payload, reply.size, "signal", 0));
     }
-    pollfd fds[2] = {{socket, POLLIN, 0}, {signals, POLLIN, 0}};
-    sys::call(__NR_poll, fds, signals >= 0 ? 2 : 1, -1);
+    pollfd fds[3] = {{socket, POLLIN, 0}, {signals, POLLIN, 0}, {status_socket, POLLIN, 0}};
+    sys::call(__NR_poll, fds, 3, -1);  // negative fds are skipped
+    if (fds[2].revents & POLLIN)
+      if (const long status = status_from(status_socket, pid); status >= 0) end_like(status, 0);
     if (signals >= 0 && (fds[1].revents & POLLIN)) {
       signalfd_siginfo info{};
       while (sys::read(signals, &info, sizeof info) == sizeof info)
@@ -355,8 +413,11 @@ extern "C" int starter_main(int argc, char** argv, char** envp) {
                                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   if (reinterpret_cast<unsigned long>(memory) > -4096UL)
     hand_to_client(profile, argc, argv, envp, signal_mask);
+  char status_to[108];
+  unsigned long status_to_size = 0;
+  const int status_socket = bind_status_socket(status_to, status_to_size);
   JsonWriter request(static_cast<char*>(memory), kRequestCapacity);
-  if (!write_request(request, profile, argc, argv, envp))
+  if (!write_request(request, profile, argc, argv, envp, status_to, status_to_size))
     hand_to_client(profile, argc, argv, envp, signal_mask);
   const int socket = connect_to_broker(envp);
   if (socket < 0) hand_to_client(profile, argc, argv, envp, signal_mask);
@@ -383,5 +444,5 @@ extern "C" int starter_main(int argc, char** argv, char** envp) {
     fail("protocol error: expected SessionStarted from the broker", "");
   const long pid = json_top_level_number(reply.payload, reply.size, "pid", 0);
   if (pid <= 0) fail("protocol error: the broker's answer names no program", "");
-  wait_for_program(replies, socket, pid, forwarded);
+  wait_for_program(replies, socket, status_socket, pid, forwarded);
 }

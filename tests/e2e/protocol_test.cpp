@@ -123,6 +123,7 @@ TEST_F(ProtocolTest, ALaunchNoChildCouldBeGivenIsRefused) {
   const struct {
     const char* fields;
     const char* error;
+    bool run_only = false;  // "status_to" is a Run field; a session has no use for it
   } cases[] = {
       {R"("cwd":"/","env":{"A=B":"x"},"argv":["-c","pass"])", "environment variable names"},
       {R"("cwd":"/","env":{"":"x"},"argv":["-c","pass"])", "environment variable names"},
@@ -130,9 +131,13 @@ TEST_F(ProtocolTest, ALaunchNoChildCouldBeGivenIsRefused) {
       {R"("cwd":"tmp","env":{},"argv":["-c","pass"])", "absolute path"},
       {R"("cwd":"/","env":{},"argv":["-c","pa\u0000ss"])", "NUL byte"},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"umask":4096)", "umask"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"status_to":7)", "status_to", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"status_to":"")", "status_to", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"status_to":"a\u0000")", "status_to", true},
   };
   for (const auto& bad : cases) {
     for (const auto type : {MsgType::NewSession, MsgType::Run}) {
+      if (bad.run_only && type != MsgType::Run) continue;
       SCOPED_TRACE(std::string(msg_type_name(type)) + " " + bad.fields);
       const UniqueFd socket = connect_raw();
       const std::string request =

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 PYATTACH = os.path.abspath(os.environ.get("PYATTACH_BIN", "../../build/bin/pyattach"))
@@ -20,6 +21,22 @@ PYTHON = "/usr/bin/python3"
 TIMEOUT = 60
 
 ARGV_ECHO = "import os, sys\nprint(sys.argv[1:], os.getcwd(), os.environ.get('STARTER_VAR'))\n"
+
+
+POLL = {"x86_64": 7}.get(os.uname().machine)  # the poll system call's number
+
+
+def wait_in_poll(test, pid):
+    """Until pid waits in poll(): a starter or `run` waiting for its program's status."""
+    if POLL is None:
+        test.skipTest("no poll number for this machine")
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        with open("/proc/%d/syscall" % pid) as f:
+            if f.read().split()[0] == str(POLL):
+                return
+        time.sleep(0.005)
+    test.fail("%d never waited in poll" % pid)
 
 
 class StarterTest(unittest.TestCase):
@@ -134,6 +151,28 @@ class StarterTest(unittest.TestCase):
         self.assertEqual(p.stdout.read(), b"interrupted\n")
         p.stdout.close()
         self.assertEqual(p.wait(timeout=TIMEOUT), 3)
+
+    def test_the_status_comes_from_the_program_itself(self):
+        """A run in pipes gets its exit status from the program, not only through the
+        broker: it ends while the broker is stopped (SIGSTOP) and could not pass it on."""
+        self.warm()
+        code = self.write_script("reads.py", "import sys\nprint('ready', flush=True)\n"
+                                 "sys.stdin.readline()\nsys.exit(5)\n")
+        with open(os.path.join(self.dir, "broker.lock")) as f:
+            broker = int(f.read())
+        for argv in ([self.starter, code], [self.client, "run", "--python", PYTHON, "--", code]):
+            p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 env=self.env, cwd=self.scratch)
+            self.assertEqual(p.stdout.readline(), b"ready\n")
+            wait_in_poll(self, p.pid)  # it has the program's pid, from the broker
+            os.kill(broker, signal.SIGSTOP)
+            try:
+                p.stdin.write(b"\n")
+                p.stdin.close()
+                self.assertEqual(p.wait(timeout=10), 5, argv[0])
+            finally:
+                os.kill(broker, signal.SIGCONT)
+                p.stdout.close()
 
     def test_the_template_itself_refuses_to_run(self):
         template = os.path.join(os.path.dirname(PYATTACH), "pyattach-starter")

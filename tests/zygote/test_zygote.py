@@ -17,6 +17,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -559,6 +560,23 @@ class TestHandPool(HandPoolTestCase):
         self.assertEqual(err, b"pyattach: cannot start the session: "
                               b"argv must be a list of strings without NUL\n")
         self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 1)
+
+    def test_the_status_also_goes_to_the_callers_socket(self):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as caller:
+            caller.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            caller.bind("")  # an abstract name the kernel picks
+            name = caller.getsockname()[1:].decode()
+            pid, channel = self.zygote.pooled()
+            run_on(channel, dict(op="spawn", id=11, mode="stdio", argv=["-c", "exit(4)"],
+                                 cwd=self.tmp, env=self.env, umask=0o22, status_to=name))
+            data, ancillary, _, _ = caller.recvmsg(16, socket.CMSG_SPACE(12))
+            sender = struct.unpack("3i", ancillary[0][2])[0]
+            self.assertEqual((data, sender), (b"4", pid))
+        self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 4)
+        pid, channel = self.zygote.pooled()
+        out, err = run_on(channel, dict(op="spawn", id=12, mode="stdio", argv=["-c", "0"],
+                                        cwd=self.tmp, env=self.env, umask=0o22, status_to=7))
+        self.assertIn(b"status_to must be an abstract socket name", err)
 
     def test_an_environment_no_process_could_have_is_refused(self):
         for env in ({"A=B": "1"}, {"": "1"}, {"A": "x\0y"}, {"A\0": "1"}, {"A": 1},
