@@ -33,7 +33,7 @@ void Connection::watch() {
   if (poll_.get() == nullptr) return;
   int events = finishing_ && !lingering_ && !broken_ ? 0 : UV_READABLE;
   if (!queue_.empty()) events |= UV_WRITABLE;
-  uv_poll_start(poll_.get(), events | UV_DISCONNECT, on_poll);
+  poll_.start(events | UV_DISCONNECT, on_poll);
 }
 
 void Connection::on_poll(uv_poll_t* poll, int status, int events) {

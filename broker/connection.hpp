@@ -80,7 +80,7 @@ class Connection {
   Broker& broker_;
   Id id_;
   UniqueFd socket_;
-  UvHandle<uv_poll_t> poll_;
+  PollHandle poll_;
   UvHandle<uv_timer_t> linger_timer_;
   FrameDecoder decoder_;
   std::deque<UniqueFd> fds_;

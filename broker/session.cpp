@@ -58,7 +58,7 @@ Session::Session(Broker& broker, int id, std::string name, std::vector<std::stri
   // its last output is still unread. We read until EIO ourselves.
   uv_poll_init(broker.loop(), poll_.get(), master_.get());
   poll_->data = this;
-  uv_poll_start(poll_.get(), UV_READABLE, on_poll);
+  poll_.start(UV_READABLE, on_poll);
   uv_timer_init(broker.loop(), settle_timer_.get());
   settle_timer_->data = this;
 }
@@ -328,9 +328,7 @@ void Session::flush_input() {
     if (wrote < 0) break;  // EAGAIN: wait until writable; other errors end with EIO on read
     pending_input_.erase(0, static_cast<std::size_t>(wrote));
   }
-  if (poll_.get() != nullptr)
-    uv_poll_start(poll_.get(), pending_input_.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE,
-                  on_poll);
+  poll_.start(pending_input_.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE, on_poll);
 }
 
 void Session::resize(WindowSize size) {

@@ -152,7 +152,7 @@ class Session {
   std::chrono::system_clock::time_point created_ = std::chrono::system_clock::now();
   std::optional<std::chrono::system_clock::time_point> ended_at_;
   UniqueFd master_;
-  UvHandle<uv_poll_t> poll_;
+  PollHandle poll_;
   bool master_eof_ = false;
   std::string pending_input_;
   std::size_t screen_bytes_seen_ = 0;
