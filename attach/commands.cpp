@@ -119,11 +119,8 @@ int command_attach(const Args& args) {
   auto broker = BrokerClient::connect(false);
   if (!broker) throw UserError("no session '" + target + "' (no broker is running)");
   AttachOptions attach{target, key};
-  if (parsed->count("read-only")) {
-    // The broker ignores this client's input and size; the proxy needs no difference.
-    broker->send_json(MsgType::Attach, {{"target", target}, {"read_only", true}});
-    attach.already_attached = true;
-  }
+  // The broker ignores a read-only client's input and size; the proxy needs no difference.
+  attach.read_only = parsed->count("read-only") > 0;
   return run_terminal_proxy(*broker, attach).status;
 }
 

@@ -86,9 +86,23 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
   const bool interactive = ::isatty(0);
   RawModeGuard raw(0);
   const WindowSize size = terminal_size();
-  if (!options.already_attached)
-    broker.send_json(MsgType::Attach,
-                     {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
+  if (!options.already_attached) {
+    nlohmann::json request = {{"target", options.target}};
+    if (options.read_only) {
+      request["read_only"] = true;
+    } else {
+      request["rows"] = size.rows;
+      request["cols"] = size.cols;
+    }
+    // Our terminal goes with the request: the broker writes the session's output to it
+    // itself (broker/terminal_output.hpp), and we only see our own frames. Each echo of a
+    // key then wakes one process less. Not a file or pipe: the broker would write it from
+    // an offset of its own.
+    if (::isatty(1))
+      broker.send_with_fds(MsgType::Attach, request, {1});
+    else
+      broker.send_json(MsgType::Attach, request);
+  }
   // Leaves the user's terminal as we found it on every way out, exceptions included.
   struct Restore {
     RawModeGuard& raw;
@@ -111,6 +125,9 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
           write_all(1, frame->payload);
           break;
         case MsgType::Attached:
+          // The broker draws the screen next, on our terminal itself if we passed it
+          // (no Output frame then): what the program sets there is ours to undo.
+          restore.drew = options.reset_terminal;
           session_name = nlohmann::json::parse(frame->payload).value("name", session_name);
           break;
         case MsgType::Exit: {

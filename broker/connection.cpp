@@ -32,7 +32,7 @@ void Connection::start_reading() {
 void Connection::watch() {
   if (poll_.get() == nullptr) return;
   int events = finishing_ && !lingering_ && !broken_ ? 0 : UV_READABLE;
-  if (!queue_.empty()) events |= UV_WRITABLE;
+  if (!queue_.empty() && !output_ahead()) events |= UV_WRITABLE;
   poll_.start(events | UV_DISCONNECT, on_poll);
 }
 
@@ -119,8 +119,16 @@ void Connection::send_json(MsgType type, const nlohmann::json& payload) {
   send(type, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+void Connection::write_output_to(const UniqueFd& terminal) {
+  terminal_ = TerminalOutput::open(broker_.loop(), terminal, [this] { flush(); });
+}
+
 void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> payload) {
   if (poll_.get() == nullptr || broken_) return;
+  if (type == MsgType::Output && terminal_) {
+    terminal_->write(std::move(payload));
+    return;
+  }
   Chunk chunk{encode_frame(type, {}), std::move(payload)};
   // The payload travels as its own buffer, shared between clients and not copied.
   const auto length = static_cast<std::uint32_t>(chunk.payload->size());
@@ -131,6 +139,12 @@ void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> pa
 }
 
 void Connection::flush() {
+  // Frames sent after output (an Exit, after which the client resets its terminal) must
+  // not overtake it: they wait until the terminal has taken it, which calls flush() then.
+  if (output_ahead()) {
+    watch();
+    return;
+  }
   while (!queue_.empty()) {
     constexpr int kMaxParts = 32;
     iovec parts[kMaxParts];
@@ -184,6 +198,10 @@ void Connection::flush() {
   }
 }
 
+bool Connection::output_ahead() const {
+  return terminal_ && terminal_->pending_bytes() > 0;
+}
+
 void Connection::fail(std::string_view message) {
   send_json(MsgType::Error, {{"message", message}});
   finish();
@@ -193,7 +211,7 @@ void Connection::finish() {
   // Already closed (a failed write dropped it while its caller still held it): done.
   if (finishing_ || poll_.get() == nullptr) return;
   finishing_ = true;
-  if (queue_.empty()) {
+  if (queue_.empty() && !output_ahead()) {
     linger();
   } else {
     watch();
@@ -236,6 +254,7 @@ void Connection::discard_until_eof() {
 
 void Connection::close() {
   poll_.close();
+  terminal_.reset();
   linger_timer_.close();
   socket_.reset();
   queue_.clear();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "frame.hpp"
+#include "terminal_output.hpp"
 #include "unique_fd.hpp"
 #include "uv_handle.hpp"
 
@@ -49,8 +50,15 @@ class Connection {
   // Closes now; queued bytes are dropped.
   void close();
 
-  // Bytes queued to this client and not yet taken by the kernel.
-  std::size_t pending_bytes() const { return pending_bytes_; }
+  // From now on, Output goes straight to `terminal` (the client's, passed with its
+  // Attach; see terminal_output.hpp), and other frames wait until it has taken what was
+  // written before them. Nothing changes if `terminal` is not one.
+  void write_output_to(const UniqueFd& terminal);
+
+  // Bytes queued to this client (or its terminal) and not yet taken by the kernel.
+  std::size_t pending_bytes() const {
+    return pending_bytes_ + (terminal_ ? terminal_->pending_bytes() : 0);
+  }
   // Descriptors that arrived with the frames read so far, oldest first.
   std::vector<UniqueFd> take_fds(std::size_t count);
   std::size_t fds_available() const { return fds_.size(); }
@@ -73,6 +81,9 @@ class Connection {
   void read_available();
   void handle_bytes(std::string_view bytes);
   void flush();
+  // Output still waiting for the terminal: frames on the socket wait behind it. The
+  // terminal calls flush() once it has taken it.
+  bool output_ahead() const;
   void watch();
   void linger();
   void discard_until_eof();
@@ -85,6 +96,7 @@ class Connection {
   FrameDecoder decoder_;
   std::deque<UniqueFd> fds_;
   std::deque<Chunk> queue_;
+  std::unique_ptr<TerminalOutput> terminal_;
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
   bool lingering_ = false;  // our side is shut down; waiting for the peer's EOF

@@ -250,6 +250,8 @@ void Session::hang_up() {
 }
 
 void Session::attach(Connection& client, std::optional<WindowSize> size, bool read_only) {
+  // A client that passed its terminal with the request has its output written there.
+  if (client.fds_available() == 1) client.write_output_to(client.take_fds(1).front());
   client.send_json(MsgType::Attached, {{"id", id_}, {"name", name_}, {"read_only", read_only}});
   if (!running()) {
     client.send(MsgType::Output, screen_.redraw());

@@ -54,6 +54,9 @@ class PollHandle : public UvHandle<uv_poll_t> {
     events_ = events;
     uv_poll_start(get(), events, callback);
   }
+  void stop() {
+    if (get() != nullptr && uv_is_active(base()) != 0) uv_poll_stop(get());
+  }
 
  private:
   int events_ = 0;
