@@ -308,7 +308,10 @@ void Broker::on_attach(Connection& client, const nlohmann::json& request) {
     client.fail("session '" + target + "' failed to start: " + *session->start_error());
     return;
   }
-  session->attach(client, requested_size(request), request.value("read_only", false));
+  session->attach(client, requested_size(request), request.value("read_only", false),
+                  request.contains("detach_key")
+                      ? std::optional<char>(request.at("detach_key").get<int>())
+                      : std::nullopt);
 }
 
 void Broker::on_input(Connection& client, const std::string& bytes) {

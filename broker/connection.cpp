@@ -123,8 +123,26 @@ void Connection::write_output_to(const UniqueFd& terminal) {
   terminal_ = TerminalOutput::open(broker_.loop(), terminal, [this] { flush(); });
 }
 
+bool Connection::read_input_from(const UniqueFd& terminal, std::optional<char> detach_key) {
+  detach_key_ = detach_key;
+  input_ = TerminalInput::open(broker_.loop(), terminal,
+                               [this](std::string_view keys) { terminal_keys(keys); });
+  return input_ != nullptr;
+}
+
+// What the client did with its keys when it read them itself.
+void Connection::terminal_keys(std::string_view keys) {
+  const auto key = detach_key_ ? keys.find(*detach_key_) : std::string_view::npos;
+  if (key != 0) broker_.handle_frame(*this, {MsgType::Input, std::string(keys.substr(0, key))});
+  if (key == std::string_view::npos || poll_.get() == nullptr) return;
+  input_->stop();  // the rest was typed for after the detach: the shell's
+  broker_.handle_frame(*this, {MsgType::Detach, "{}"});
+}
+
 void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> payload) {
   if (poll_.get() == nullptr || broken_) return;
+  // The client leaves on these: from now on, keys typed are the shell's.
+  if (input_ && (type == MsgType::Exit || type == MsgType::Error)) input_->stop();
   if (type == MsgType::Output && terminal_) {
     terminal_->write(std::move(payload));
     return;
@@ -255,6 +273,7 @@ void Connection::discard_until_eof() {
 void Connection::close() {
   poll_.close();
   terminal_.reset();
+  input_.reset();
   linger_timer_.close();
   socket_.reset();
   queue_.clear();

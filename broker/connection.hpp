@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "frame.hpp"
+#include "terminal_input.hpp"
 #include "terminal_output.hpp"
 #include "unique_fd.hpp"
 #include "uv_handle.hpp"
@@ -54,6 +55,10 @@ class Connection {
   // Attach; see terminal_output.hpp), and other frames wait until it has taken what was
   // written before them. Nothing changes if `terminal` is not one.
   void write_output_to(const UniqueFd& terminal);
+  // From now on, keys are read from `terminal` (the client's stdin, passed with its
+  // Attach) as if they came in Input frames; `detach_key` there detaches. False if it is
+  // not a terminal: the client goes on reading it.
+  bool read_input_from(const UniqueFd& terminal, std::optional<char> detach_key);
 
   // Bytes queued to this client (or its terminal) and not yet taken by the kernel.
   std::size_t pending_bytes() const {
@@ -85,6 +90,7 @@ class Connection {
   // terminal calls flush() once it has taken it.
   bool output_ahead() const;
   void watch();
+  void terminal_keys(std::string_view keys);
   void linger();
   void discard_until_eof();
 
@@ -97,6 +103,8 @@ class Connection {
   std::deque<UniqueFd> fds_;
   std::deque<Chunk> queue_;
   std::unique_ptr<TerminalOutput> terminal_;
+  std::unique_ptr<TerminalInput> input_;
+  std::optional<char> detach_key_;
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
   bool lingering_ = false;  // our side is shut down; waiting for the peer's EOF

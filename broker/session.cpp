@@ -249,10 +249,20 @@ void Session::hang_up() {
   close_terminal();
 }
 
-void Session::attach(Connection& client, std::optional<WindowSize> size, bool read_only) {
-  // A client that passed its terminal with the request has its output written there.
-  if (client.fds_available() == 1) client.write_output_to(client.take_fds(1).front());
-  client.send_json(MsgType::Attached, {{"id", id_}, {"name", name_}, {"read_only", read_only}});
+void Session::attach(Connection& client, std::optional<WindowSize> size, bool read_only,
+                     std::optional<char> detach_key) {
+  // A client that passed its terminal with the request: output written there, and keys
+  // read from it if it passed its stdin too (the client hears whether we read them).
+  bool reads_keys = false;
+  if (client.fds_available() >= 1 && client.fds_available() <= 2) {
+    auto terminal = client.take_fds(2);
+    client.write_output_to(terminal.front());
+    if (terminal.size() == 2 && running())
+      reads_keys = client.read_input_from(terminal.back(), detach_key);
+  }
+  client.send_json(
+      MsgType::Attached,
+      {{"id", id_}, {"name", name_}, {"read_only", read_only}, {"terminal_input", reads_keys}});
   if (!running()) {
     client.send(MsgType::Output, screen_.redraw());
     client.send_json(MsgType::Exit, exit_message());

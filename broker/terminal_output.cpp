@@ -10,14 +10,17 @@
 
 namespace pyattach {
 
-std::unique_ptr<TerminalOutput> TerminalOutput::open(uv_loop_t* loop, const UniqueFd& passed,
-                                                     std::function<void()> drained) {
+UniqueFd reopen_terminal(const UniqueFd& passed, int flags) {
   // Only a terminal: a file opened anew would be written from offset 0, over what the
   // client's shell had written there.
-  if (!passed || ::isatty(passed.get()) == 0) return nullptr;
+  if (!passed || ::isatty(passed.get()) == 0) return UniqueFd();
   const std::string path = "/proc/self/fd/" + std::to_string(passed.get());
-  // O_NOCTTY: the broker has no controlling terminal and must not get the user's.
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+  return UniqueFd(::open(path.c_str(), flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+}
+
+std::unique_ptr<TerminalOutput> TerminalOutput::open(uv_loop_t* loop, const UniqueFd& passed,
+                                                     std::function<void()> drained) {
+  UniqueFd fd = reopen_terminal(passed, O_WRONLY);
   if (!fd) return nullptr;
   return std::unique_ptr<TerminalOutput>(
       new TerminalOutput(loop, std::move(fd), std::move(drained)));

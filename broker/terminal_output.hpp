@@ -23,6 +23,11 @@
 
 namespace pyattach {
 
+// A file description of our own for the terminal the client passed, opened through
+// /proc/self/fd with `flags` (access mode), non-blocking and O_NOCTTY (the broker has no
+// controlling terminal and must not get the user's); invalid if `passed` is no terminal.
+UniqueFd reopen_terminal(const UniqueFd& passed, int flags);
+
 class TerminalOutput {
  public:
   // Null if `passed` is not a terminal or cannot be opened anew (the caller then keeps

@@ -1,5 +1,6 @@
 // `pyattach attach` hands its terminal to the broker, which writes the session's output
-// there itself (broker/terminal_output.hpp): the client process is not on the way.
+// there and reads the keys from it itself (broker/terminal_output.hpp, terminal_input.hpp):
+// the client process is not on the way.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -9,9 +10,9 @@
 namespace pyattach::e2e {
 namespace {
 
-class TerminalOutputTest : public BrokerTest {};
+class ClientTerminalTest : public BrokerTest {};
 
-TEST_F(TerminalOutputTest, OutputReachesTheTerminalOfAStoppedClient) {
+TEST_F(ClientTerminalTest, OutputReachesTheTerminalOfAStoppedClient) {
   ASSERT_TRUE(new_detached("echo", "interactive.py"));
   auto client = attach_on_pty({"attach", "echo"});
   ASSERT_TRUE(client->wait_for_screen("ready"));
@@ -25,7 +26,22 @@ TEST_F(TerminalOutputTest, OutputReachesTheTerminalOfAStoppedClient) {
   EXPECT_TRUE(client->exits_with(0));
 }
 
-TEST_F(TerminalOutputTest, TheLastOutputIsOnTheTerminalBeforeTheClientResetsIt) {
+TEST_F(ClientTerminalTest, KeysTypedOnTheTerminalOfAStoppedClientReachTheProgram) {
+  ASSERT_TRUE(new_detached("echo", "interactive.py"));
+  auto client = attach_on_pty({"attach", "echo"});
+  ASSERT_TRUE(client->wait_for_screen("ready"));
+  ASSERT_TRUE(client->kill(SIGSTOP));
+  client->write("typed while stopped\r");
+  EXPECT_TRUE(client->wait_for("got: typed while stopped"));
+  // The detach key is the broker's to see too: the client leaves once it runs again.
+  client->write("\x1c");
+  ASSERT_TRUE(client->kill(SIGCONT));
+  EXPECT_TRUE(client->exits_with(0));
+  EXPECT_NE(client->output().find("[detached from session echo]"), std::string::npos)
+      << client->describe();
+}
+
+TEST_F(ClientTerminalTest, TheLastOutputIsOnTheTerminalBeforeTheClientResetsIt) {
   ASSERT_TRUE(new_detached("flood", "flood.py", {"3000000", "--go"}));
   auto client = attach_on_pty({"attach", "flood"});
   ASSERT_TRUE(client->wait_for_screen("waiting"));
