@@ -356,7 +356,7 @@ void Broker::on_list(Connection& client, const nlohmann::json& request) {
     }
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& [id, session] : sessions_) rows.push_back(session->row(names));
-    client.send_json(MsgType::ListReply, {{"rows", rows}});
+    client.send_json(MsgType::ListReply, {{"rows", std::move(rows)}});
     return;
   }
   nlohmann::json sessions = nlohmann::json::array();
