@@ -145,6 +145,8 @@ void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> pa
   if (input_ && (type == MsgType::Exit || type == MsgType::Error)) input_->stop();
   if (type == MsgType::Output && terminal_) {
     terminal_->write(std::move(payload));
+    // The terminal may have taken what frames were waiting behind without telling us.
+    if (!queue_.empty() && !output_ahead()) flush();
     return;
   }
   Chunk chunk{encode_frame(type, {}), std::move(payload)};
