@@ -67,10 +67,18 @@ std::string format_state(const nlohmann::json& row) {
   return text;
 }
 
+// The List reply, asked right behind the Hello (one round trip instead of two: `ls` is
+// mostly process start and waiting for the broker). Empty lists when no broker runs.
+nlohmann::json list_reply(const nlohmann::json& request) {
+  const BrokerClient::FirstRequest first{MsgType::List, request, {}};
+  auto broker = BrokerClient::connect(false, &first);
+  if (!broker) return {{"sessions", nlohmann::json::array()}, {"zygotes", nlohmann::json::array()}};
+  return broker->expect(MsgType::ListReply);
+}
+
 // The sessions as rows of `names`. A broker older than field lists sends whole objects.
-nlohmann::json list_rows(BrokerClient& broker, const std::vector<std::string>& names) {
-  broker.send_json(MsgType::List, {{"fields", names}});
-  nlohmann::json reply = broker.expect(MsgType::ListReply);
+nlohmann::json list_rows(const std::vector<std::string>& names) {
+  nlohmann::json reply = list_reply({{"fields", names}});
   if (reply.contains("rows")) return std::move(reply.at("rows"));
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& session : reply.at("sessions")) {
@@ -111,11 +119,8 @@ int command_attach(const Args& args) {
   auto broker = BrokerClient::connect(false);
   if (!broker) throw UserError("no session '" + target + "' (no broker is running)");
   AttachOptions attach{target, key};
-  if (parsed->count("read-only")) {
-    // The broker ignores this client's input and size; the proxy needs no difference.
-    broker->send_json(MsgType::Attach, {{"target", target}, {"read_only", true}});
-    attach.already_attached = true;
-  }
+  // The broker ignores a read-only client's input and size; the proxy needs no difference.
+  attach.read_only = parsed->count("read-only") > 0;
   return run_terminal_proxy(*broker, attach).status;
 }
 
@@ -127,29 +132,19 @@ int command_ls(const Args& args) {
   if (!parsed) return 0;
   if (!parsed->unmatched().empty())
     throw UserError("ls: unexpected argument '" + parsed->unmatched().front() + "'", kStatusUsage);
-  auto broker = BrokerClient::connect(false);
   if (parsed->count("json")) {
-    nlohmann::json reply = {{"sessions", nlohmann::json::array()},
-                            {"zygotes", nlohmann::json::array()}};
-    if (broker) {
-      broker->send_json(MsgType::List, nlohmann::json::object());
-      reply = broker->expect(MsgType::ListReply);
-    }
-    std::cout << reply.dump(2) << "\n";
+    std::cout << list_reply(nlohmann::json::object()).dump(2) << "\n";
     return 0;
   }
   if (parsed->count("quiet")) {
-    if (broker) {
-      for (const auto& row : list_rows(*broker, {"name"}))
-        std::cout << row.at(0).get<std::string>() << "\n";
-    }
+    for (const auto& row : list_rows({"name"})) std::cout << row.at(0).get<std::string>() << "\n";
     return 0;
   }
   // PSS counts the pages a session shares with its zygote (and its siblings) in part;
   // USS only its own: what ending it would free.
   std::vector<std::vector<std::string>> table = {
       {"ID", "NAME", "PID", "STATE", "CLIENTS", "PSS", "USS", "AGE", "COMMAND"}};
-  for (const auto& row : broker ? list_rows(*broker, kTableFields) : nlohmann::json::array()) {
+  for (const auto& row : list_rows(kTableFields)) {
     table.push_back({std::to_string(row.at(kId).get<int>()), row.at(kName),
                      std::to_string(row.at(kPid).get<int>()), format_state(row),
                      std::to_string(row.at(kClients).get<int>()), format_kib(row.at(kPss)),

@@ -84,11 +84,34 @@ ProxyResult exit_result(const nlohmann::json& exit, const std::string& session_n
 ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& options) {
   SignalFd signals{SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2};
   const bool interactive = ::isatty(0);
+  bool keys_to_broker = false;  // the broker reads our terminal's keys itself
   RawModeGuard raw(0);
   const WindowSize size = terminal_size();
-  if (!options.already_attached)
-    broker.send_json(MsgType::Attach,
-                     {{"target", options.target}, {"rows", size.rows}, {"cols", size.cols}});
+  if (!options.already_attached) {
+    nlohmann::json request = {{"target", options.target}};
+    if (options.read_only) {
+      request["read_only"] = true;
+    } else {
+      request["rows"] = size.rows;
+      request["cols"] = size.cols;
+    }
+    // Our terminal goes with the request: the broker writes the session's output to it
+    // and reads the keys from it itself (broker/terminal_output.hpp, terminal_input.hpp),
+    // and we only see our own frames. A key and its echo then pass through one process
+    // (the broker), not three. Not a file or pipe: the broker would write it from an
+    // offset of its own, or read input meant for what comes after us.
+    if (interactive && ::isatty(1)) {
+      if (options.detach_key) request["detach_key"] = static_cast<int>(*options.detach_key);
+      broker.send_with_fds(MsgType::Attach, request, {1, 0});
+      // Until the broker says whether it reads them, keys wait in the terminal: read by
+      // both of us, two keys could reach the program in the wrong order.
+      keys_to_broker = true;
+    } else if (::isatty(1)) {
+      broker.send_with_fds(MsgType::Attach, request, {1});
+    } else {
+      broker.send_json(MsgType::Attach, request);
+    }
+  }
   // Leaves the user's terminal as we found it on every way out, exceptions included.
   struct Restore {
     RawModeGuard& raw;
@@ -111,7 +134,14 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
           write_all(1, frame->payload);
           break;
         case MsgType::Attached:
-          session_name = nlohmann::json::parse(frame->payload).value("name", session_name);
+          // The broker draws the screen next, on our terminal itself if we passed it
+          // (no Output frame then): what the program sets there is ours to undo.
+          restore.drew = options.reset_terminal;
+          {
+            const auto attached = nlohmann::json::parse(frame->payload);
+            session_name = attached.value("name", session_name);
+            keys_to_broker = keys_to_broker && attached.value("terminal_input", false);
+          }
           break;
         case MsgType::Exit: {
           const auto exit = nlohmann::json::parse(frame->payload);
@@ -136,9 +166,10 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
   char buffer[16 * 1024];
   for (;;) {
     if (auto result = handle_frames()) return *result;
-    pollfd fds[3] = {{broker.fd(), POLLIN, 0},
-                     {signals.fd(), POLLIN, 0},
-                     {0, static_cast<short>(stdin_open && !detaching ? POLLIN : 0), 0}};
+    pollfd fds[3] = {
+        {broker.fd(), POLLIN, 0},
+        {signals.fd(), POLLIN, 0},
+        {0, static_cast<short>(stdin_open && !detaching && !keys_to_broker ? POLLIN : 0), 0}};
     if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       throw UserError(std::string("poll: ") + std::strerror(errno));

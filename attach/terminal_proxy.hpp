@@ -21,6 +21,8 @@ struct AttachOptions {
   // On the way out, undo modes the program left set (attach) or leave all as is (run,
   // exactly as python3 would).
   bool reset_terminal = true;
+  // Watch only: the broker ignores our keys (but the detach key) and our size.
+  bool read_only = false;
 };
 
 struct ProxyResult {

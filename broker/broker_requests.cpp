@@ -316,7 +316,10 @@ void Broker::on_attach(Connection& client, const nlohmann::json& request) {
     client.fail("session '" + target + "' failed to start: " + *session->start_error());
     return;
   }
-  session->attach(client, requested_size(request), request.value("read_only", false));
+  session->attach(client, requested_size(request), request.value("read_only", false),
+                  request.contains("detach_key")
+                      ? std::optional<char>(request.at("detach_key").get<int>())
+                      : std::nullopt);
 }
 
 void Broker::on_input(Connection& client, const std::string& bytes) {
@@ -361,7 +364,7 @@ void Broker::on_list(Connection& client, const nlohmann::json& request) {
     }
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& [id, session] : sessions_) rows.push_back(session->row(names));
-    client.send_json(MsgType::ListReply, {{"rows", rows}});
+    client.send_json(MsgType::ListReply, {{"rows", std::move(rows)}});
     return;
   }
   nlohmann::json sessions = nlohmann::json::array();

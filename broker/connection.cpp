@@ -32,8 +32,8 @@ void Connection::start_reading() {
 void Connection::watch() {
   if (poll_.get() == nullptr) return;
   int events = finishing_ && !lingering_ && !broken_ ? 0 : UV_READABLE;
-  if (!queue_.empty()) events |= UV_WRITABLE;
-  uv_poll_start(poll_.get(), events | UV_DISCONNECT, on_poll);
+  if (!queue_.empty() && !output_ahead()) events |= UV_WRITABLE;
+  poll_.start(events | UV_DISCONNECT, on_poll);
 }
 
 void Connection::on_poll(uv_poll_t* poll, int status, int events) {
@@ -119,8 +119,36 @@ void Connection::send_json(MsgType type, const nlohmann::json& payload) {
   send(type, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+void Connection::write_output_to(const UniqueFd& terminal) {
+  terminal_ = TerminalOutput::open(broker_.loop(), terminal, [this] { flush(); });
+}
+
+bool Connection::read_input_from(const UniqueFd& terminal, std::optional<char> detach_key) {
+  detach_key_ = detach_key;
+  input_ = TerminalInput::open(broker_.loop(), terminal,
+                               [this](std::string_view keys) { terminal_keys(keys); });
+  return input_ != nullptr;
+}
+
+// What the client did with its keys when it read them itself.
+void Connection::terminal_keys(std::string_view keys) {
+  const auto key = detach_key_ ? keys.find(*detach_key_) : std::string_view::npos;
+  if (key != 0) broker_.handle_frame(*this, {MsgType::Input, std::string(keys.substr(0, key))});
+  if (key == std::string_view::npos || poll_.get() == nullptr) return;
+  input_->stop();  // the rest was typed for after the detach: the shell's
+  broker_.handle_frame(*this, {MsgType::Detach, "{}"});
+}
+
 void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> payload) {
   if (poll_.get() == nullptr || broken_) return;
+  // The client leaves on these: from now on, keys typed are the shell's.
+  if (input_ && (type == MsgType::Exit || type == MsgType::Error)) input_->stop();
+  if (type == MsgType::Output && terminal_) {
+    terminal_->write(std::move(payload));
+    // The terminal may have taken what frames were waiting behind without telling us.
+    if (!queue_.empty() && !output_ahead()) flush();
+    return;
+  }
   Chunk chunk{encode_frame(type, {}), std::move(payload)};
   // The payload travels as its own buffer, shared between clients and not copied.
   const auto length = static_cast<std::uint32_t>(chunk.payload->size());
@@ -131,6 +159,12 @@ void Connection::send_shared(MsgType type, std::shared_ptr<const std::string> pa
 }
 
 void Connection::flush() {
+  // Frames sent after output (an Exit, after which the client resets its terminal) must
+  // not overtake it: they wait until the terminal has taken it, which calls flush() then.
+  if (output_ahead()) {
+    watch();
+    return;
+  }
   while (!queue_.empty()) {
     constexpr int kMaxParts = 32;
     iovec parts[kMaxParts];
@@ -184,6 +218,10 @@ void Connection::flush() {
   }
 }
 
+bool Connection::output_ahead() const {
+  return terminal_ && terminal_->pending_bytes() > 0;
+}
+
 void Connection::fail(std::string_view message) {
   send_json(MsgType::Error, {{"message", message}});
   finish();
@@ -193,7 +231,7 @@ void Connection::finish() {
   // Already closed (a failed write dropped it while its caller still held it): done.
   if (finishing_ || poll_.get() == nullptr) return;
   finishing_ = true;
-  if (queue_.empty()) {
+  if (queue_.empty() && !output_ahead()) {
     linger();
   } else {
     watch();
@@ -236,6 +274,8 @@ void Connection::discard_until_eof() {
 
 void Connection::close() {
   poll_.close();
+  terminal_.reset();
+  input_.reset();
   linger_timer_.close();
   socket_.reset();
   queue_.clear();

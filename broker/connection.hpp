@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "frame.hpp"
+#include "terminal_input.hpp"
+#include "terminal_output.hpp"
 #include "unique_fd.hpp"
 #include "uv_handle.hpp"
 
@@ -49,8 +51,19 @@ class Connection {
   // Closes now; queued bytes are dropped.
   void close();
 
-  // Bytes queued to this client and not yet taken by the kernel.
-  std::size_t pending_bytes() const { return pending_bytes_; }
+  // From now on, Output goes straight to `terminal` (the client's, passed with its
+  // Attach; see terminal_output.hpp), and other frames wait until it has taken what was
+  // written before them. Nothing changes if `terminal` is not one.
+  void write_output_to(const UniqueFd& terminal);
+  // From now on, keys are read from `terminal` (the client's stdin, passed with its
+  // Attach) as if they came in Input frames; `detach_key` there detaches. False if it is
+  // not a terminal: the client goes on reading it.
+  bool read_input_from(const UniqueFd& terminal, std::optional<char> detach_key);
+
+  // Bytes queued to this client (or its terminal) and not yet taken by the kernel.
+  std::size_t pending_bytes() const {
+    return pending_bytes_ + (terminal_ ? terminal_->pending_bytes() : 0);
+  }
   // Descriptors that arrived with the frames read so far, oldest first.
   std::vector<UniqueFd> take_fds(std::size_t count);
   std::size_t fds_available() const { return fds_.size(); }
@@ -73,18 +86,25 @@ class Connection {
   void read_available();
   void handle_bytes(std::string_view bytes);
   void flush();
+  // Output still waiting for the terminal: frames on the socket wait behind it. The
+  // terminal calls flush() once it has taken it.
+  bool output_ahead() const;
   void watch();
+  void terminal_keys(std::string_view keys);
   void linger();
   void discard_until_eof();
 
   Broker& broker_;
   Id id_;
   UniqueFd socket_;
-  UvHandle<uv_poll_t> poll_;
+  PollHandle poll_;
   UvHandle<uv_timer_t> linger_timer_;
   FrameDecoder decoder_;
   std::deque<UniqueFd> fds_;
   std::deque<Chunk> queue_;
+  std::unique_ptr<TerminalOutput> terminal_;
+  std::unique_ptr<TerminalInput> input_;
+  std::optional<char> detach_key_;
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
   bool lingering_ = false;  // our side is shut down; waiting for the peer's EOF

@@ -58,7 +58,7 @@ Session::Session(Broker& broker, int id, std::string name, std::vector<std::stri
   // its last output is still unread. We read until EIO ourselves.
   uv_poll_init(broker.loop(), poll_.get(), master_.get());
   poll_->data = this;
-  uv_poll_start(poll_.get(), UV_READABLE, on_poll);
+  poll_.start(UV_READABLE, on_poll);
   uv_timer_init(broker.loop(), settle_timer_.get());
   settle_timer_->data = this;
 }
@@ -249,8 +249,20 @@ void Session::hang_up() {
   close_terminal();
 }
 
-void Session::attach(Connection& client, std::optional<WindowSize> size, bool read_only) {
-  client.send_json(MsgType::Attached, {{"id", id_}, {"name", name_}, {"read_only", read_only}});
+void Session::attach(Connection& client, std::optional<WindowSize> size, bool read_only,
+                     std::optional<char> detach_key) {
+  // A client that passed its terminal with the request: output written there, and keys
+  // read from it if it passed its stdin too (the client hears whether we read them).
+  bool reads_keys = false;
+  if (client.fds_available() >= 1 && client.fds_available() <= 2) {
+    auto terminal = client.take_fds(2);
+    client.write_output_to(terminal.front());
+    if (terminal.size() == 2 && running())
+      reads_keys = client.read_input_from(terminal.back(), detach_key);
+  }
+  client.send_json(
+      MsgType::Attached,
+      {{"id", id_}, {"name", name_}, {"read_only", read_only}, {"terminal_input", reads_keys}});
   if (!running()) {
     client.send(MsgType::Output, screen_.redraw());
     client.send_json(MsgType::Exit, exit_message());
@@ -328,9 +340,7 @@ void Session::flush_input() {
     if (wrote < 0) break;  // EAGAIN: wait until writable; other errors end with EIO on read
     pending_input_.erase(0, static_cast<std::size_t>(wrote));
   }
-  if (poll_.get() != nullptr)
-    uv_poll_start(poll_.get(), pending_input_.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE,
-                  on_poll);
+  poll_.start(pending_input_.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE, on_poll);
 }
 
 void Session::resize(WindowSize size) {

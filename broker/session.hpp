@@ -73,7 +73,10 @@ class Session {
   const std::optional<std::string>& start_error() const { return start_error_; }
 
   // Sends the screen as it is now, then the live stream. A read-only client only watches.
-  void attach(Connection& client, std::optional<WindowSize> size, bool read_only = false);
+  // A client that passed its terminal with the request (stdout, and stdin) gets it
+  // written (and read, with `detach_key`) by the broker.
+  void attach(Connection& client, std::optional<WindowSize> size, bool read_only = false,
+              std::optional<char> detach_key = std::nullopt);
   // Adds a client before the program starts: it sees every byte, so no redraw.
   void add_client(Connection& client);
   bool alternate_screen() const { return screen_.alternate_screen(); }
@@ -152,7 +155,7 @@ class Session {
   std::chrono::system_clock::time_point created_ = std::chrono::system_clock::now();
   std::optional<std::chrono::system_clock::time_point> ended_at_;
   UniqueFd master_;
-  UvHandle<uv_poll_t> poll_;
+  PollHandle poll_;
   bool master_eof_ = false;
   std::string pending_input_;
   std::size_t screen_bytes_seen_ = 0;

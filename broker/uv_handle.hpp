@@ -43,6 +43,25 @@ class UvHandle {
   T* handle_;
 };
 
+// A poll handle that asks libuv again only when the events it watches change. libuv's
+// uv_poll_start stops the watcher and starts it anew, which costs an epoll_ctl DEL and an
+// ADD each time; a connection or a terminal that re-armed the same events after every
+// write paid four system calls per keystroke round trip for nothing.
+class PollHandle : public UvHandle<uv_poll_t> {
+ public:
+  void start(int events, uv_poll_cb callback) {
+    if (get() == nullptr || (events == events_ && uv_is_active(base()) != 0)) return;
+    events_ = events;
+    uv_poll_start(get(), events, callback);
+  }
+  void stop() {
+    if (get() != nullptr && uv_is_active(base()) != 0) uv_poll_stop(get());
+  }
+
+ private:
+  int events_ = 0;
+};
+
 // The stdio of a helper process the broker starts (zygote, keeper): no stdin, the broker's
 // stdout and stderr (its log), and channel_fd as fd 3.
 inline void helper_stdio(uv_stdio_container_t (&stdio)[4], int channel_fd) {
