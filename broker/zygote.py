@@ -683,6 +683,10 @@ class Zygote:
         from a process the program forked, which may run this same code on its way out."""
         if os.getpid() != self.report_pid:
             return
+        # The program is over. Its caller may exit as soon as it has the status, and the
+        # broker then hangs up a run whose caller left (SIGHUP) before it has read this
+        # report: a handler the program left would run in a half-finalised interpreter.
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
                 if self.status_to is not None:  # the caller first: it is waiting to exit

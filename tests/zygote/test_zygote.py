@@ -578,6 +578,27 @@ class TestHandPool(HandPoolTestCase):
                                         cwd=self.tmp, env=self.env, umask=0o22, status_to=7))
         self.assertIn(b"status_to must be an abstract socket name", err)
 
+    def test_a_signal_after_the_status_is_not_handled(self):
+        """The broker hangs up a run whose caller left, and a caller that has the status
+        leaves: the program's handlers must not run in its half-finalised interpreter."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as caller:
+            caller.bind("")
+            pid, channel = self.zygote.pooled()
+
+            def hang_up_once_the_caller_has_the_status():
+                caller.recv(16)
+                try:
+                    os.kill(pid, signal.SIGHUP)
+                except ProcessLookupError:
+                    pass  # already gone: no handler ran either
+            out, err = run_on(channel, dict(
+                op="spawn", id=13, mode="stdio", cwd=self.tmp, env=self.env, umask=0o22,
+                status_to=caller.getsockname()[1:].decode(),
+                argv=["-c", "import os, signal\nsignal.signal(signal.SIGHUP, lambda *a: "
+                            "os.write(2, b'handler ran'))"]), hang_up_once_the_caller_has_the_status)
+        self.assertEqual((out, err), (b"", b""))
+        self.assertEqual(os.waitstatus_to_exitcode(self.ended(pid)["status"]), 0)
+
     def test_an_environment_no_process_could_have_is_refused(self):
         for env in ({"A=B": "1"}, {"": "1"}, {"A": "x\0y"}, {"A\0": "1"}, {"A": 1},
                     {"A": None}):
