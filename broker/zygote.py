@@ -209,6 +209,7 @@ MADV_POPULATE_WRITE = 23  # Linux 5.14: fault pages in as if written, copying sh
 
 MAX_DATAGRAM = 4 << 20
 SPAWN_DEFAULT_SIGNALS = frozenset(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
+ALL_SIGNALS = frozenset(signal.valid_signals())
 REFILL_DELAY = 0.05  # seconds after a hand-off before the pool is topped up (see serve())
 THIS_FILE = (lambda: 0).__code__.co_filename
 # The interpreter and its options as the broker started us: the head of every child's sys.orig_argv.
@@ -686,7 +687,7 @@ class Zygote:
         # The program is over. Its caller may exit as soon as it has the status, and the
         # broker then hangs up a run whose caller left (SIGHUP) before it has read this
         # report: a handler the program left would run in a half-finalised interpreter.
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        signal.pthread_sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
                 if self.status_to is not None:  # the caller first: it is waiting to exit
