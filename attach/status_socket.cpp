@@ -5,7 +5,8 @@
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstring>
+
+#include "exit_report.hpp"
 
 namespace pyattach {
 
@@ -28,29 +29,10 @@ StatusSocket::StatusSocket() {
 }
 
 std::optional<int> StatusSocket::receive_from(pid_t program) {
-  char text[16];
-  iovec iov{text, sizeof text - 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
-  msghdr message{};
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  const ssize_t got = ::recvmsg(socket_.get(), &message, MSG_DONTWAIT);
-  if (got <= 0) return std::nullopt;
-  const cmsghdr* header = CMSG_FIRSTHDR(&message);
-  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_CREDENTIALS)
+  const auto report = read_exit_report(socket_.get());
+  if (!report || !report->valid || report->pid != program || report->uid != ::geteuid())
     return std::nullopt;
-  ucred sender{};
-  std::memcpy(&sender, CMSG_DATA(header), sizeof sender);
-  if (sender.pid != program || sender.uid != ::geteuid()) return std::nullopt;
-  int status = 0;
-  for (ssize_t i = 0; i < got; ++i) {
-    if (text[i] < '0' || text[i] > '9' || i >= 3) return std::nullopt;
-    status = status * 10 + (text[i] - '0');
-  }
-  if (status > 255) return std::nullopt;
-  return status;
+  return report->exit_code;
 }
 
 }  // namespace pyattach

@@ -5,11 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <random>
+
+#include "exit_report.hpp"
 
 namespace pyattach {
 
@@ -48,31 +49,9 @@ void ExitReports::on_readable(uv_poll_t* poll, int status, int) {
 }
 
 void ExitReports::drain() {
-  for (;;) {
-    char text[16];
-    iovec iov{text, sizeof text};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    const ssize_t got = ::recvmsg(socket_.get(), &message, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return;  // EAGAIN: all read
-    }
-    const cmsghdr* header = CMSG_FIRSTHDR(&message);
-    if (header == nullptr || header->cmsg_level != SOL_SOCKET ||
-        header->cmsg_type != SCM_CREDENTIALS)
-      continue;
-    ucred sender;
-    std::memcpy(&sender, CMSG_DATA(header), sizeof sender);
-    int exit_code = -1;
-    const auto parsed = std::from_chars(text, text + got, exit_code);
-    if (sender.uid != ::geteuid() || parsed.ec != std::errc() || parsed.ptr != text + got)
-      continue;                               // not one of our programs, or not a status
-    reported_(sender.pid, exit_code & 0xff);  // os._exit(-1) or (256) as the kernel keeps it
+  while (const auto report = read_exit_report(socket_.get())) {
+    if (!report->valid || report->uid != ::geteuid()) continue;  // not a status of ours
+    reported_(report->pid, report->exit_code);
   }
 }
 
