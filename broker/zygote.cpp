@@ -104,7 +104,7 @@ bool Zygote::start(const std::string& zygote_path, const std::vector<std::string
   ::fcntl(socket_.get(), F_SETFL, ::fcntl(socket_.get(), F_GETFL) | O_NONBLOCK);
   uv_poll_init(broker_.loop(), poll_.get(), socket_.get());
   poll_->data = this;
-  uv_poll_start(poll_.get(), UV_READABLE, on_readable);
+  poll_.start(UV_READABLE, on_readable);
   uv_timer_init(broker_.loop(), idle_timer_.get());
   idle_timer_->data = this;
   uv_unref(idle_timer_.base());  // waiting to stop never keeps the broker alive
@@ -178,13 +178,13 @@ void Zygote::flush_queue() {
       continue;
     }
     if (!send_spawn(queued_.front())) {
-      if (poll_.get() != nullptr)
-        uv_poll_start(poll_.get(), UV_READABLE | UV_WRITABLE, on_readable);
+      poll_.start(UV_READABLE | UV_WRITABLE, on_readable);
       return;
     }
     queued_.pop_front();
   }
-  if (poll_.get() != nullptr) uv_poll_start(poll_.get(), UV_READABLE, on_readable);
+  // Every request passes here: re-armed only if it was waiting to write (PollHandle).
+  poll_.start(UV_READABLE, on_readable);
 }
 
 std::string Zygote::spawn_datagram(PendingSpawn& pending) {

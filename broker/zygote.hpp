@@ -113,7 +113,7 @@ class Zygote {
   State state_ = State::Starting;
   UniqueFd socket_;
   UvHandle<uv_process_t> process_;
-  UvHandle<uv_poll_t> poll_;
+  PollHandle poll_;
   UvHandle<uv_timer_t> idle_timer_;
   ProfileWatch watch_;
   std::size_t watched_files_ = 0;

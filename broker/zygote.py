@@ -1013,22 +1013,26 @@ def rehearse_request(sample):
 
 
 def compile_ahead(path):
-    """Rehearse run_script for the script at path: look for an importer for it (the
-    zipimport attempt that fails for a plain script is most of that), then compile it and
+    """Rehearse run_script for the script at path: read it as run_script will (a plain
+    script directly, anything else after asking the path hooks), then compile it and
     keep the code (COMPILED_AHEAD), unless compiling warns: warnings must reach the
     program's stderr when it runs.  (_warnings, not the warnings module: a fresh
     interpreter has not imported that, so neither may we.)"""
-    for hook in sys.path_hooks:
-        try:
-            hook(path)
-            break
-        except ImportError:
-            continue
-    # A zip (app.pyz) is run by zipimport, which keeps its directory; the program starts
-    # with none kept.
-    getattr(sys.modules.get("zipimport"), "_zip_directory_cache", {}).pop(path, None)
-    with open(path, "rb") as f:
-        source = f.read()
+    source = plain_script_source(path)  # as run_script reads a plain script
+    if source is None:
+        for hook in sys.path_hooks:
+            try:
+                hook(path)
+                break
+            except ImportError:
+                continue
+        # A zip (app.pyz) is run by zipimport, which keeps its directory; the program
+        # starts with none kept.
+        getattr(sys.modules.get("zipimport"), "_zip_directory_cache", {}).pop(path, None)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return  # a directory runs through its importer; a FIFO's writer is the program's
+        with open(path, "rb") as f:
+            source = f.read()
     if path.endswith(".pyc") or source[:2] == MAGIC_NUMBER[:2]:
         return
     as_error = ("error", None, Warning, None, 0)

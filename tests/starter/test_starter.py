@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -76,8 +77,9 @@ class StarterTest(unittest.TestCase):
 
     def run_cmd(self, argv, **kwargs):
         kwargs.setdefault("env", dict(self.env, STARTER_VAR="set for this call"))
+        kwargs.setdefault("timeout", TIMEOUT)
         return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                              cwd=self.scratch, timeout=TIMEOUT, **kwargs)
+                              cwd=self.scratch, **kwargs)
 
     def warm(self):
         """The broker and the profile's zygote running (the client starts them)."""
@@ -173,6 +175,20 @@ class StarterTest(unittest.TestCase):
             finally:
                 os.kill(broker, signal.SIGCONT)
                 p.stdout.close()
+
+    def test_a_script_from_a_fifo_is_read_by_the_program_only(self):
+        """A pooled child rehearses the last request's script while it waits; it must not
+        open a FIFO, whose writer would then feed the rehearsal instead of the program."""
+        self.warm()
+        fifo = os.path.join(self.scratch, "fifo.py")
+        os.mkfifo(fifo)
+        for i in range(3):
+            code = "print('from the fifo', %d)\n" % i
+            writer = threading.Thread(target=lambda: open(fifo, "w").write(code), daemon=True)
+            writer.start()
+            r = self.run_cmd([self.starter, fifo], timeout=20)
+            writer.join(timeout=20)
+            self.assertEqual((r.returncode, r.stdout), (0, b"from the fifo %d\n" % i))
 
     def test_the_template_itself_refuses_to_run(self):
         template = os.path.join(os.path.dirname(PYATTACH), "pyattach-starter")
