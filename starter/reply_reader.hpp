@@ -50,6 +50,76 @@ inline bool json_top_level_string_is(const char* json, unsigned long size, const
   return at < size && json[at] == '"';
 }
 
+// The string value of top-level `key`, unescaped, written to `out` as UTF-8: its length,
+// or -1 if there is no such string, it is malformed, or it does not fit in `capacity`.
+inline long json_top_level_string(const char* json, unsigned long size, const char* key, char* out,
+                                  unsigned long capacity) {
+  unsigned long at = json_top_level_value(json, size, key);
+  if (at >= size || json[at++] != '"') return -1;
+  unsigned long length = 0;
+  const auto put = [&](unsigned long byte) {
+    if (length == capacity) return false;
+    out[length++] = static_cast<char>(byte);
+    return true;
+  };
+  const auto hex4 = [&](unsigned long& value) {
+    value = 0;
+    for (int k = 0; k < 4; ++k, ++at) {
+      if (at >= size) return false;
+      const char c = json[at];
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+      if (digit < 0) return false;
+      value = value * 16 + static_cast<unsigned long>(digit);
+    }
+    return true;
+  };
+  while (at < size && json[at] != '"') {
+    if (json[at] != '\\') {
+      if (!put(static_cast<unsigned char>(json[at++]))) return -1;
+      continue;
+    }
+    if (++at >= size) return -1;
+    const char escape = json[at++];
+    const char* kPlain = "\"\\/bfnrt";
+    const char* kMeans = "\"\\/\b\f\n\r\t";
+    unsigned long code = 0;
+    if (escape != 'u') {
+      int k = 0;
+      while (kPlain[k] != '\0' && kPlain[k] != escape) ++k;
+      if (kPlain[k] == '\0' || !put(static_cast<unsigned char>(kMeans[k]))) return -1;
+      continue;
+    }
+    if (!hex4(code)) return -1;
+    if (code >= 0xd800 && code <= 0xdbff) {  // a surrogate pair: one character
+      unsigned long low = 0;
+      if (at + 1 >= size || json[at] != '\\' || json[at + 1] != 'u') return -1;
+      at += 2;
+      if (!hex4(low) || low < 0xdc00 || low > 0xdfff) return -1;
+      code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+    } else if (code >= 0xdc00 && code <= 0xdfff) {
+      return -1;
+    }
+    bool fits = true;
+    if (code < 0x80) {
+      fits = put(code);
+    } else if (code < 0x800) {
+      fits = put(0xc0 | (code >> 6)) && put(0x80 | (code & 0x3f));
+    } else if (code < 0x10000) {
+      fits =
+          put(0xe0 | (code >> 12)) && put(0x80 | ((code >> 6) & 0x3f)) && put(0x80 | (code & 0x3f));
+    } else {
+      fits = put(0xf0 | (code >> 18)) && put(0x80 | ((code >> 12) & 0x3f)) &&
+             put(0x80 | ((code >> 6) & 0x3f)) && put(0x80 | (code & 0x3f));
+    }
+    if (!fits) return -1;
+  }
+  if (at >= size) return -1;
+  return static_cast<long>(length);
+}
+
 class ReplyReader {
  public:
   struct Reply {
@@ -58,7 +128,9 @@ class ReplyReader {
     unsigned long size;
   };
 
-  explicit ReplyReader(int socket) : socket_(socket) {}
+  // Frames are read into `buffer`: a reply longer than `capacity` cannot be read.
+  ReplyReader(int socket, char* buffer, unsigned long capacity)
+      : socket_(socket), buffer_(buffer), capacity_(capacity) {}
 
   // The next whole frame, if one is buffered. Its payload stays valid until the next call.
   bool next(Reply& reply) {
@@ -69,8 +141,8 @@ class ReplyReader {
     }
     if (size_ < kFrameHeaderSize) return false;
     const unsigned long length = little_endian(buffer_ + 4);
-    if (length > sizeof buffer_ - kFrameHeaderSize) {
-      broken_ = true;  // no reply the starter waits for is this long
+    if (length > capacity_ - kFrameHeaderSize) {
+      broken_ = true;  // longer than any reply the caller waits for
       return false;
     }
     if (size_ < kFrameHeaderSize + length) return false;
@@ -81,9 +153,9 @@ class ReplyReader {
 
   // Reads what the socket has (blocking if it has nothing). False at its end or on error.
   bool read_some() {
-    if (broken_ || size_ == sizeof buffer_) return false;
+    if (broken_ || size_ == capacity_) return false;
     for (;;) {
-      const long got = sys::read(socket_, buffer_ + size_, sizeof buffer_ - size_);
+      const long got = sys::read(socket_, buffer_ + size_, capacity_ - size_);
       if (got == -4) continue;  // EINTR
       if (got <= 0) return false;
       size_ += static_cast<unsigned long>(got);
@@ -98,7 +170,8 @@ class ReplyReader {
   }
 
   int socket_;
-  char buffer_[16 * 1024];
+  char* buffer_;
+  unsigned long capacity_;
   unsigned long size_ = 0;
   unsigned long consumed_ = 0;
   bool broken_ = false;

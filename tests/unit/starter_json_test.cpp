@@ -112,7 +112,8 @@ TEST(StarterJson, RepliesSplitAcrossReadsComeOutWhole) {
   };
   frame(MsgType::SessionStarted, started);
   frame(MsgType::Exit, exited);
-  ReplyReader replies(fds[0]);
+  char buffer[256];
+  ReplyReader replies(fds[0], buffer, sizeof buffer);
   ReplyReader::Reply reply{};
   std::vector<std::pair<MsgType, std::string>> got;
   for (char byte : bytes) {  // one byte per read: every split

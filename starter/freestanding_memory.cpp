@@ -1,32 +1,10 @@
-// What a program without a C library needs: an entry point, and the four memory
-// functions the compiler may call for copies and zeroing. This file is built with
-// -fno-tree-loop-distribute-patterns, so these loops are not turned into calls to
-// themselves.
+// The memory functions of code that runs without a C library (freestanding_memory.hpp).
+// This file is built with -fno-tree-loop-distribute-patterns, so these loops are not
+// turned into calls to themselves.
 
-#include <cstddef>
+#include "freestanding_memory.hpp"
 
 extern "C" {
-
-int starter_main(int argc, char** argv, char** envp);
-
-// The kernel starts us with argc, argv[], NULL, envp[], NULL on the stack. The stack is
-// realigned to 16 bytes for the call, as the ABI requires.
-asm(R"(
-  .text
-  .globl _start
-  .type _start, @function
-_start:
-  xor %ebp, %ebp
-  mov (%rsp), %edi
-  lea 8(%rsp), %rsi
-  lea 16(%rsp, %rdi, 8), %rdx
-  and $-16, %rsp
-  call starter_main
-  mov %eax, %edi
-  mov $231, %eax
-  syscall
-  hlt
-)");
 
 void* memcpy(void* to, const void* from, std::size_t size) {
   auto* out = static_cast<unsigned char*>(to);
