@@ -24,6 +24,8 @@ TIMEOUT = 60
 ARGV_ECHO = "import os, sys\nprint(sys.argv[1:], os.getcwd(), os.environ.get('STARTER_VAR'))\n"
 
 
+# Whether this build's client has its fast paths (gcc builds without sanitizers).
+CLIENT_FAST_PATHS = os.environ.get("PYATTACH_CLIENT_FAST_PATHS", "1") == "1"
 POLL = {"x86_64": 7}.get(os.uname().machine)  # the poll system call's number
 
 
@@ -189,6 +191,31 @@ class StarterTest(unittest.TestCase):
             r = self.run_cmd([self.starter, fifo], timeout=20)
             writer.join(timeout=20)
             self.assertEqual((r.returncode, r.stdout), (0, b"from the fifo %d\n" % i))
+
+    @unittest.skipUnless(CLIENT_FAST_PATHS, "this build's client has no fast paths")
+    def test_pyattach_run_of_a_script_starts_no_c_library(self):
+        """`pyattach run SCRIPT` in pipes takes the client's fast path, which runs before
+        glibc's start-up: the process has no heap, which glibc's start-up always makes
+        (its thread-local storage). An interpreter option sends the same run through
+        the C library's start and main(), which end the same way."""
+        self.warm()
+        code = self.write_script("reads_line.py", "import sys\nprint('ready', flush=True)\n"
+                                 "sys.stdin.readline()\nsys.exit(6)\n")
+        for flags, fast in (([], True), (["-u"], False)):
+            argv = [self.client, "run", "--python", PYTHON, *flags, code]
+            p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 env=self.env, cwd=self.scratch)
+            try:
+                self.assertEqual(p.stdout.readline(), b"ready\n")
+                wait_in_poll(self, p.pid)
+                with open("/proc/%d/maps" % p.pid) as f:
+                    self.assertEqual("[heap]" not in f.read(), fast, argv)
+                p.stdin.write(b"\n")
+                p.stdin.close()
+                self.assertEqual(p.wait(timeout=TIMEOUT), 6, argv)
+            finally:
+                p.kill()
+                p.stdout.close()
 
     def test_the_template_itself_refuses_to_run(self):
         template = os.path.join(os.path.dirname(PYATTACH), "pyattach-starter")

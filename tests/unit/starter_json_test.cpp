@@ -98,6 +98,37 @@ TEST(StarterJson, ReplyFieldsAreFoundAtTheTopLevelOnly) {
   EXPECT_FALSE(json_top_level_string_is(nested.data(), nested.size(), "reason", "server-exit"));
 }
 
+// A string value as the fast `ls` reads it out of a reply nlohmann::json wrote.
+std::string string_field(const std::string& reply, const char* key) {
+  std::vector<char> out(reply.size());
+  const long length =
+      json_top_level_string(reply.data(), reply.size(), key, out.data(), out.size());
+  return length < 0 ? "<none>" : std::string(out.data(), static_cast<std::size_t>(length));
+}
+
+TEST(StarterJson, StringFieldsReadBackAsTheBrokerWroteThem) {
+  std::string all;
+  for (int c = 1; c < 128; ++c) all += static_cast<char>(c);
+  const std::string unicode = "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\x8d \xe4\xb8\xad";
+  for (const std::string& text : {all, unicode, std::string(), std::string("a\0b", 3)}) {
+    const nlohmann::json reply = {{"other", "\"table\":\"x\""}, {"table", text}};
+    EXPECT_EQ(string_field(reply.dump(), "table"), text);
+    // As a serialiser that escapes every non-ASCII character writes it (surrogate pairs).
+    EXPECT_EQ(string_field(reply.dump(-1, ' ', true), "table"), text);
+  }
+  EXPECT_EQ(string_field(R"({"table":"\/\b\f"})", "table"), "/\b\f");
+}
+
+TEST(StarterJson, MalformedOrMissingStringFieldsAreRefused) {
+  for (const char* reply : {R"({"table":3})", R"({"nested":{"table":"x"}})", R"({"table":"abc)",
+                            R"({"table":"\q"})", R"({"table":"\u12"})", R"({"table":"\ud83d"})",
+                            R"({"table":"\udc0d"})", R"({"table":"\ud83d\u0041"})"})
+    EXPECT_EQ(string_field(reply, "table"), "<none>") << reply;
+  char small[3];
+  const std::string reply = R"({"table":"abcd"})";
+  EXPECT_EQ(json_top_level_string(reply.data(), reply.size(), "table", small, sizeof small), -1);
+}
+
 TEST(StarterJson, RepliesSplitAcrossReadsComeOutWhole) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
