@@ -6,14 +6,14 @@
 
 extern "C" {
 
-void* memcpy(void* to, const void* from, std::size_t size) {
+void* memcpy(void* to, const void* from, std::size_t size) noexcept {
   auto* out = static_cast<unsigned char*>(to);
   const auto* in = static_cast<const unsigned char*>(from);
   while (size-- > 0) *out++ = *in++;
   return to;
 }
 
-void* memmove(void* to, const void* from, std::size_t size) {
+void* memmove(void* to, const void* from, std::size_t size) noexcept {
   auto* out = static_cast<unsigned char*>(to);
   const auto* in = static_cast<const unsigned char*>(from);
   if (out < in) return memcpy(to, from, size);
@@ -21,13 +21,13 @@ void* memmove(void* to, const void* from, std::size_t size) {
   return to;
 }
 
-void* memset(void* to, int value, std::size_t size) {
+void* memset(void* to, int value, std::size_t size) noexcept {
   auto* out = static_cast<unsigned char*>(to);
   while (size-- > 0) *out++ = static_cast<unsigned char>(value);
   return to;
 }
 
-int memcmp(const void* a, const void* b, std::size_t size) {
+int memcmp(const void* a, const void* b, std::size_t size) noexcept {
   const auto* x = static_cast<const unsigned char*>(a);
   const auto* y = static_cast<const unsigned char*>(b);
   for (; size > 0; --size, ++x, ++y)

@@ -10,8 +10,8 @@
 #include <cstddef>
 
 extern "C" {
-void* memcpy(void* to, const void* from, std::size_t size) __asm__("pyattach_memcpy");
-void* memmove(void* to, const void* from, std::size_t size) __asm__("pyattach_memmove");
-void* memset(void* to, int value, std::size_t size) __asm__("pyattach_memset");
-int memcmp(const void* a, const void* b, std::size_t size) __asm__("pyattach_memcmp");
+void* memcpy(void* to, const void* from, std::size_t size) noexcept __asm__("pyattach_memcpy");
+void* memmove(void* to, const void* from, std::size_t size) noexcept __asm__("pyattach_memmove");
+void* memset(void* to, int value, std::size_t size) noexcept __asm__("pyattach_memset");
+int memcmp(const void* a, const void* b, std::size_t size) noexcept __asm__("pyattach_memcmp");
 }
