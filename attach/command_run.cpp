@@ -78,15 +78,15 @@ ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& stat
 
 }  // namespace
 
+const std::map<std::string, bool>& run_option_names() {
+  static const std::map<std::string, bool> names = {
+      {"-h", false},          {"--help", false},   {"--python", true}, {"--preload", true},
+      {"--detach-key", true}, {"--key-env", true}, {"--mode", true},   {"--pool", true}};
+  return names;
+}
+
 int command_run(const Args& args) {
-  const auto [option_args, command] = split_at_command(args, {{"-h", false},
-                                                              {"--help", false},
-                                                              {"--python", true},
-                                                              {"--preload", true},
-                                                              {"--detach-key", true},
-                                                              {"--key-env", true},
-                                                              {"--mode", true},
-                                                              {"--pool", true}});
+  const auto [option_args, command] = split_at_command(args, run_option_names());
   cxxopts::Options options("pyattach run", "Run a Python program like python3, preloaded");
   options.custom_help(
       "[--python PATH] [--preload MODS] [--key-env VAR] [--mode fork|spawn] [--pool N] "

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "launch_request.hpp"
 #include "options.hpp"
 #include "user_error.hpp"
@@ -46,15 +47,7 @@ std::optional<Taken> fast_reading(std::vector<std::string> words) {
 // Where command_run.cpp's split puts the Python command line.
 std::vector<std::string> client_program(const std::vector<std::string>& words) {
   const std::vector<std::string> args(words.begin() + 1, words.end());
-  return split_at_command(args, {{"-h", false},
-                                 {"--help", false},
-                                 {"--python", true},
-                                 {"--preload", true},
-                                 {"--detach-key", true},
-                                 {"--key-env", true},
-                                 {"--mode", true},
-                                 {"--pool", true}})
-      .second;
+  return split_at_command(args, run_option_names()).second;
 }
 
 TEST(FastRunCommandLine, TakesAScriptAfterPythonAndPreloadAsTheClientReadsThem) {
