@@ -3,12 +3,14 @@
 // SIGPIPE as with python3); on a terminal it runs on a broker PTY like `new`. Either way
 // signals sent to us go to the program, and we end the way it ended.
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -76,6 +78,15 @@ ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& stat
   }
 }
 
+// Those of stdin, stdout and stderr our caller did not have open (`<&-`). Asked before
+// this process opens anything, which would take their numbers.
+std::vector<int> closed_stdio() {
+  std::vector<int> closed;
+  for (int fd : {0, 1, 2})
+    if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) closed.push_back(fd);
+  return closed;
+}
+
 }  // namespace
 
 const std::map<std::string, bool>& run_option_names() {
@@ -86,6 +97,7 @@ const std::map<std::string, bool>& run_option_names() {
 }
 
 int command_run(const Args& args) {
+  const std::vector<int> closed = closed_stdio();
   const auto [option_args, command] = split_at_command(args, run_option_names());
   cxxopts::Options options("pyattach run", "Run a Python program like python3, preloaded");
   options.custom_help(
@@ -138,7 +150,12 @@ int command_run(const Args& args) {
   } else {
     StatusSocket status;
     if (status.usable()) request["status_to"] = status.name();
-    const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), {0, 1, 2}};
+    // A closed one cannot be passed: the program is told to have it closed too.
+    std::vector<int> stdio;
+    for (int fd : {0, 1, 2})
+      if (std::find(closed.begin(), closed.end(), fd) == closed.end()) stdio.push_back(fd);
+    if (!closed.empty()) request["stdio_closed"] = closed;
+    const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), stdio};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
     result = wait_for_program(*broker, started.at("pid").get<pid_t>(), status);

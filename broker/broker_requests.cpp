@@ -255,12 +255,24 @@ void Broker::session_spawned(Connection::Id client_id, int session_id, pid_t pid
 }
 
 void Broker::on_run(Connection& client, const nlohmann::json& request) {
-  if (client.fds_available() != 3 || client.run_id) {
-    client.fail("a Run request needs exactly stdin, stdout and stderr attached");
+  // Those of the caller's stdin, stdout and stderr it did not have open: they cannot be
+  // passed, and the program must find them closed too, as under python3.
+  const auto closed = request.value("stdio_closed", std::vector<int>{});
+  if (std::adjacent_find(closed.begin(), closed.end(), std::greater_equal<int>()) != closed.end() ||
+      std::any_of(closed.begin(), closed.end(), [](int fd) { return fd < 0 || fd > 2; })) {
+    client.fail("stdio_closed must list distinct fds from 0, 1, 2 in order");
     return;
   }
-  std::vector<UniqueFd> stdio = client.take_fds(3);
+  const std::size_t passed = 3 - closed.size();
+  if (client.fds_available() != passed || client.run_id) {
+    client.fail(
+        "a Run request needs its stdin, stdout and stderr attached (all but those "
+        "in stdio_closed)");
+    return;
+  }
+  std::vector<UniqueFd> stdio = client.take_fds(passed);
   Launch launch = parse_launch(request);
+  if (!closed.empty()) launch.spawn["stdio_closed"] = closed;
   // The program sends its exit status to the caller's own socket too, sparing it the wait
   // for this process to pass it on (a PTY session's caller must wait for its output).
   if (request.contains("status_to")) launch.spawn["status_to"] = request["status_to"];

@@ -31,7 +31,9 @@ it as SCM_RIGHTS.
         with 1 fd, the PTY slave: the child is a session leader with it as controlling tty
     the same with "mode":"stdio" and 3 fds: the caller's own stdin, stdout, stderr, and
         optionally "status_to":NAME: the child sends its exit status (decimal) to the
-        abstract datagram address NAME too, the caller's own, before the broker's
+        abstract datagram address NAME too, the caller's own, before the broker's; and
+        optionally "stdio_closed":[N...], those of 0, 1, 2 the caller did not have open
+        (in order): fewer fds come, and the child has these closed, as python3 would
     {"op":"taken","pid":P,"request":{...}}          --hand-pool: pooled child P got that request;
         the zygote forks a replacement and keeps the request for its children's rehearsal
     end of stream: the broker is gone; the zygote exits, its children keep running
@@ -326,6 +328,11 @@ def check_spawn(msg, nfds):
     want = {"pty": 1, "stdio": 3}.get(mode)
     if want is None:
         raise BadRequest("unknown mode %r" % (mode,), rid)
+    closed = msg.get("stdio_closed", []) if mode == "stdio" else []
+    if (not isinstance(closed, list) or not all(type(fd) is int for fd in closed)
+            or closed != sorted(set(closed)) or not set(closed) <= {0, 1, 2}):
+        raise BadRequest("stdio_closed must list distinct fds from 0, 1, 2 in order", rid)
+    want -= len(closed)
     if nfds != want:
         raise BadRequest("mode %s needs %d fd(s), got %d" % (mode, want, nfds), rid)
     argv, cwd, env, umask = msg.get("argv"), msg.get("cwd"), msg.get("env"), msg.get("umask")
@@ -341,7 +348,8 @@ def check_spawn(msg, nfds):
     if status_to is not None and not (isinstance(status_to, str) and 0 < len(status_to) < 108
                                       and "\0" not in status_to):
         raise BadRequest("status_to must be an abstract socket name", rid)
-    return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask, status_to=status_to)
+    return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask, status_to=status_to,
+                     stdio_closed=closed)
 
 
 def env_is_valid(env):
@@ -624,7 +632,8 @@ class Zygote:
         try:
             self.buffer[:len(self.sample)] = self.sample
             msg = json.loads(bytes(self.buffer[:len(self.sample)]).decode("utf-8"))
-            check_spawn(msg, {"pty": 1}.get(msg.get("mode"), 3))
+            closed = msg.get("stdio_closed", [])
+            check_spawn(msg, {"pty": 1}.get(msg.get("mode"), 3 - len(closed)))
             json.dumps({"op": "spawned", "id": 0, "pid": 0}).encode("utf-8")
             self.sel.select(0)
             time.monotonic()
@@ -913,10 +922,13 @@ def specialise(zygote, req, fds, plan):
         fcntl.ioctl(fds[0], termios.TIOCSCTTY, 0)
     else:
         os.setpgid(0, 0)  # its own process group, as a shell with job control gives python3
-    for target, fd in enumerate(fds * 3 if req["mode"] == "pty" else fds):
+    targets = [t for t in (0, 1, 2) if t not in req["stdio_closed"]]
+    for target, fd in zip(targets, fds * 3 if req["mode"] == "pty" else fds):
         os.dup2(fd, target)  # received fds are >= 3: 0, 1, 2 are always open in the zygote
     for fd in fds:
         os.close(fd)
+    for target in req["stdio_closed"]:
+        os.close(target)  # as the caller had it: python3 then makes that sys.std* None
     prepare_child(zygote)
     ahead = ENVIRON_AHEAD[:2] if ENVIRON_AHEAD[:1] == [req["env"]] else None
     del ENVIRON_AHEAD[:]

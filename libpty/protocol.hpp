@@ -35,7 +35,10 @@ enum class MsgType : std::uint32_t {
                        //            then Exit, with no PTY and no session. Optional
                        //            "status_to":NAME, an abstract datagram socket of the
                        //            caller's: the program sends its exit status there too
-                       //            (decimal text; the kernel names the sender), ahead of Exit
+                       //            (decimal text; the kernel names the sender), ahead of Exit.
+                       //            Optional "stdio_closed":[N...], those of fds 0, 1, 2 the
+                       //            caller did not have open, in order: they are not attached
+                       //            and the program has them closed
   // 18-29: sessions as a multiplexer (capture, wait, send, rm).
   Capture = 18,  // C->B  {"target":S,"scrollback":N,"ansi":B}; answered with the text as
                  //       Output frames, then Ok {}

@@ -54,7 +54,8 @@ int connect_to_broker(char** envp) {
   return fd;
 }
 
-bool send_first_request(int socket, MsgType type, const JsonWriter& request, bool with_stdio) {
+bool send_first_request(int socket, MsgType type, const JsonWriter& request,
+                        const PassedFds& passed) {
   static constexpr char kHello[] = "{\"version\":1}";
   static_assert(kProtocolVersion == 1);
   char head[2 * kFrameHeaderSize + sizeof kHello - 1];
@@ -66,15 +67,15 @@ bool send_first_request(int socket, MsgType type, const JsonWriter& request, boo
   msghdr message{};
   message.msg_iov = &iov;
   message.msg_iovlen = 1;
-  if (with_stdio) {
+  if (passed.count > 0) {
+    const unsigned long size = static_cast<unsigned long>(passed.count) * sizeof(int);
     message.msg_control = control;
-    message.msg_controllen = sizeof control;
+    message.msg_controllen = CMSG_SPACE(size);
     cmsghdr* rights = CMSG_FIRSTHDR(&message);
     rights->cmsg_level = SOL_SOCKET;
     rights->cmsg_type = SCM_RIGHTS;
-    rights->cmsg_len = CMSG_LEN(3 * sizeof(int));
-    const int stdio[] = {0, 1, 2};
-    __builtin_memcpy(CMSG_DATA(rights), stdio, sizeof stdio);
+    rights->cmsg_len = CMSG_LEN(size);
+    memcpy(CMSG_DATA(rights), passed.fds, size);
   }
   long sent;
   do {
@@ -99,10 +100,10 @@ bool receive(ReplyReader& replies, ReplyReader::Reply& reply) {
   return true;
 }
 
-bool greeted(int socket, MsgType type, const JsonWriter& request, bool with_stdio,
+bool greeted(int socket, MsgType type, const JsonWriter& request, const PassedFds& passed,
              ReplyReader& replies) {
   ReplyReader::Reply reply;
-  if (send_first_request(socket, type, request, with_stdio) && receive(replies, reply) &&
+  if (send_first_request(socket, type, request, passed) && receive(replies, reply) &&
       reply.type == MsgType::Hello)
     return true;
   sys::close(socket);  // gone before it read the request (on its way out), or refused us

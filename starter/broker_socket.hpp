@@ -13,16 +13,23 @@ class JsonWriter;
 // is there and the directory is private; -1 otherwise.
 int connect_to_broker(char** envp);
 
-// Hello, then `request` as a frame of `type`, with fds 0, 1 and 2 attached to its header
-// when `with_stdio`. False if the broker is gone.
-bool send_first_request(int socket, MsgType type, const JsonWriter& request, bool with_stdio);
+// The fds a request passes (SCM_RIGHTS), at most three.
+struct PassedFds {
+  int fds[3];
+  int count;
+};
+
+// Hello, then `request` as a frame of `type`, with `passed` attached to its header. False
+// if the broker is gone.
+bool send_first_request(int socket, MsgType type, const JsonWriter& request,
+                        const PassedFds& passed);
 
 // The next reply, reading as needed; false if the connection ends first.
 bool receive(ReplyReader& replies, ReplyReader::Reply& reply);
 
 // Hello and the request sent, the broker's Hello received: the broker answers Hello
 // before it reads anything else. False, with the socket closed, if it did not.
-bool greeted(int socket, MsgType type, const JsonWriter& request, bool with_stdio,
+bool greeted(int socket, MsgType type, const JsonWriter& request, const PassedFds& passed,
              ReplyReader& replies);
 
 }  // namespace pyattach

@@ -32,7 +32,7 @@ void list_fast(char** envp) {
   request.raw(kRequest);
   ReplyReader replies(socket, reply_buffer, kCapacity);
   ReplyReader::Reply reply;
-  if (greeted(socket, MsgType::List, request, false, replies)) {
+  if (greeted(socket, MsgType::List, request, PassedFds{{}, 0}, replies)) {
     long length = -1;
     if (receive(replies, reply) && reply.type == MsgType::ListReply)
       length = json_top_level_string(reply.payload, reply.size, "table", text, kCapacity);

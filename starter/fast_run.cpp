@@ -4,6 +4,7 @@
 #include "freestanding_memory.hpp"
 // (first: see there)
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -64,12 +65,27 @@ bool is_terminal(int fd) {
 // The Run request of `pyattach run --python P --preload M -- ARGS` (launch_request.cpp),
 // or false where the client's own code is needed.
 bool write_request(JsonWriter& json, const RunProfile& profile, char* const* args, int count,
-                   char** envp, const char* status_to, unsigned long status_to_size) {
+                   char** envp, const char* status_to, unsigned long status_to_size,
+                   const PassedFds& stdio) {
   json.raw("{");
   if (status_to_size > 0) {
     json.raw("\"status_to\":");
     json.string(status_to, status_to_size);
     json.raw(",");
+  }
+  if (stdio.count < 3) {  // those not passed, which the caller did not have open
+    json.raw("\"stdio_closed\":[");
+    bool first = true;
+    for (int fd = 0, i = 0; fd <= 2; ++fd) {
+      if (i < stdio.count && stdio.fds[i] == fd) {
+        ++i;
+        continue;
+      }
+      if (!first) json.raw(",");
+      first = false;
+      json.number(static_cast<unsigned long>(fd));
+    }
+    json.raw("],");
   }
   json.raw("\"python\":");
   json.string(profile.python);
@@ -175,7 +191,7 @@ long status_from(int status_socket, long program) {
       header->cmsg_type != SCM_CREDENTIALS)
     return -1;
   ucred sender;
-  __builtin_memcpy(&sender, CMSG_DATA(header), sizeof sender);
+  memcpy(&sender, CMSG_DATA(header), sizeof sender);
   if (sender.pid != program || sender.uid != static_cast<uid_t>(sys::call(__NR_geteuid))) return -1;
   long status = 0;
   for (long i = 0; i < got; ++i) {
@@ -236,6 +252,11 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
   // Only a script (no interpreter option, -m, -c or -) with stdio not all on a terminal.
   if (count < 1 || args[0][0] == '-' || (is_terminal(0) && is_terminal(1) && is_terminal(2)))
     return false;
+  // The caller's stdin, stdout and stderr that are open, found before this opens anything
+  // (which would take a closed one's number); the program has the others closed.
+  PassedFds stdio{{}, 0};
+  for (int fd = 0; fd <= 2; ++fd)
+    if (sys::call(__NR_fcntl, fd, F_GETFD) != -EBADF) stdio.fds[stdio.count++] = fd;
   void* memory = reinterpret_cast<void*>(sys::call(__NR_mmap, nullptr, kRequestCapacity,
                                                    PROT_READ | PROT_WRITE,
                                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
@@ -244,9 +265,10 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
   unsigned long status_to_size = 0;
   const int status_socket = bind_status_socket(status_to, status_to_size);
   JsonWriter request(static_cast<char*>(memory), kRequestCapacity);
-  const int socket = write_request(request, profile, args, count, envp, status_to, status_to_size)
-                         ? connect_to_broker(envp)
-                         : -1;
+  const int socket =
+      write_request(request, profile, args, count, envp, status_to, status_to_size, stdio)
+          ? connect_to_broker(envp)
+          : -1;
   const auto hand_back = [&] {
     if (status_socket >= 0) sys::close(status_socket);
     sys::call(__NR_munmap, memory, kRequestCapacity);
@@ -264,7 +286,7 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
   ReplyReader::Reply reply;
   // The broker refuses a request before it starts anything: until then the client can
   // take over and word what went wrong.
-  bool refused = !greeted(socket, MsgType::Run, request, true, replies);
+  bool refused = !greeted(socket, MsgType::Run, request, stdio, replies);
   if (!refused) {
     if (!receive(replies, reply)) fail("the broker closed the connection", "");
     refused = reply.type == MsgType::Error;

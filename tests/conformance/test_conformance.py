@@ -1104,7 +1104,6 @@ KNOWN_FAILURES = {
     ("env_invalid_utf8_value", "pipe"): "same, for environment values",
     ("random_values_differ", None): "hash randomisation happens once, in the zygote",
     ("X_importtime", "pipe"): "-X importtime reports the zygote's imports to the broker log",
-    ("stdin_closed_fd", "pipe"): "a closed fd 0 cannot be passed; the program gets another fd",
     ("devtty", "mixed"): "with fds passed, the program has no controlling terminal",
     ("typeahead_before_start", "pty"): "input typed before raw mode is echoed by both terminals",
     ("kill_self_sigabrt_core_enabled", "pipe"): "the client re-raises the signal with cores off",

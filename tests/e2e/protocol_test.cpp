@@ -134,6 +134,12 @@ TEST_F(ProtocolTest, ALaunchNoChildCouldBeGivenIsRefused) {
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"status_to":7)", "status_to", true},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"status_to":"")", "status_to", true},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"status_to":"a\u0000")", "status_to", true},
+      // Three fds come with each of these Run requests.
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":[1,1])", "stdio_closed", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":[2,0])", "stdio_closed", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":[3])", "stdio_closed", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":"0")", "malformed Run", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":[1])", "attached", true},
   };
   for (const auto& bad : cases) {
     for (const auto type : {MsgType::NewSession, MsgType::Run}) {

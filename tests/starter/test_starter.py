@@ -192,6 +192,28 @@ class StarterTest(unittest.TestCase):
             writer.join(timeout=20)
             self.assertEqual((r.returncode, r.stdout), (0, b"from the fifo %d\n" % i))
 
+    def test_closed_stdio_stays_closed(self):
+        """A caller without stdout, or without stdin and stderr, runs its program so: python3
+        then makes those sys.std* None. Through the starter and both ways through `run`."""
+        self.warm()
+        report = os.path.join(self.scratch, "report")
+        code = self.write_script("which_closed.py", "import sys\n"
+                                 "open(sys.argv[1], 'w').write(repr(("
+                                 "sys.stdin, sys.stdout, sys.stderr)) + '\\n')\n")
+        for closed in ((1,), (0, 2)):
+            got = []
+            for argv in ([PYTHON], [self.starter], [self.client, "run", "--python", PYTHON],
+                         [self.client, "run", "--python", PYTHON, "-u"]):
+                r = subprocess.run([*argv, code, report], env=self.env, cwd=self.scratch,
+                                   preexec_fn=lambda: [os.close(fd) for fd in closed],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+                self.assertEqual(r.returncode, 0, argv)
+                with open(report) as f:
+                    got.append(f.read().replace(" mode='w'", "").replace(" mode='r'", ""))
+            self.assertIn("None", got[0])
+            self.assertEqual(got, [got[0]] * 4, closed)
+
     @unittest.skipUnless(CLIENT_FAST_PATHS, "this build's client has no fast paths")
     def test_pyattach_run_of_a_script_starts_no_c_library(self):
         """`pyattach run SCRIPT` in pipes takes the client's fast path, which runs before
