@@ -64,7 +64,7 @@ int command_profiles(const Args& args) {
                     format_duration(profile.at("age_s").get<double>()), python,
                     join_list(profile.at("preload"))});
   }
-  print_table(std::cout, rows);
+  std::cout << format_table(rows);
   return 0;
 }
 

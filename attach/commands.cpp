@@ -12,7 +12,7 @@
 #include "broker_client.hpp"
 #include "detach_key.hpp"
 #include "options.hpp"
-#include "table.hpp"
+#include "session_table.hpp"
 #include "terminal_proxy.hpp"
 #include "user_error.hpp"
 
@@ -37,36 +37,6 @@ int parse_signal(const std::string& spelling) {
   throw UserError("unknown signal '" + spelling + "'", kStatusUsage);
 }
 
-// The fields the `ls` table shows, asked of the broker by name (it sends only those).
-enum TableField {
-  kId,
-  kName,
-  kPid,
-  kState,
-  kStatus,
-  kSignal,
-  kClients,
-  kPss,
-  kUss,
-  kAge,
-  kCommand,
-  kLogError
-};
-const std::vector<std::string> kTableFields = {"id",     "name",   "pid",     "state",
-                                               "status", "signal", "clients", "pss_kb",
-                                               "uss_kb", "age_s",  "command", "log_error"};
-
-std::string format_state(const nlohmann::json& row) {
-  const std::string state = row.at(kState);
-  std::string text = state;
-  if (state == "exited") text = "exited " + std::to_string(row.at(kStatus).get<int>());
-  if (state == "killed") text = "killed " + row.at(kSignal).get<std::string>();
-  if (state == "running" && row.at(kPid).get<int>() == 0) text = "starting";
-  // The details are in `ls --json` (log_error); the table says there is something to see.
-  if (!row.at(kLogError).is_null()) text += ", log failed";
-  return text;
-}
-
 // The List reply, asked right behind the Hello (one round trip instead of two: `ls` is
 // mostly process start and waiting for the broker). Empty lists when no broker runs.
 nlohmann::json list_reply(const nlohmann::json& request) {
@@ -76,9 +46,9 @@ nlohmann::json list_reply(const nlohmann::json& request) {
   return broker->expect(MsgType::ListReply);
 }
 
-// The sessions as rows of `names`. A broker older than field lists sends whole objects.
-nlohmann::json list_rows(const std::vector<std::string>& names) {
-  nlohmann::json reply = list_reply({{"fields", names}});
+// The sessions of a List reply as rows of `names`. A broker older than field lists (or
+// tables) sends whole objects.
+nlohmann::json rows_of(nlohmann::json reply, const std::vector<std::string>& names) {
   if (reply.contains("rows")) return std::move(reply.at("rows"));
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& session : reply.at("sessions")) {
@@ -89,15 +59,9 @@ nlohmann::json list_rows(const std::vector<std::string>& names) {
   return rows;
 }
 
-std::string format_command(const nlohmann::json& argv) {
-  std::string out;
-  for (const auto& arg : argv) {
-    if (!out.empty()) out.push_back(' ');
-    const std::string text = arg.get<std::string>();
-    const bool plain = !text.empty() && text.find_first_of(" \t\n'\"\\$`") == std::string::npos;
-    out += plain ? text : std::string("'") + text + "'";
-  }
-  return out.empty() ? "(interactive)" : out;
+// The sessions as rows of `names`, asked of the broker by name (it sends only those).
+nlohmann::json list_rows(const std::vector<std::string>& names) {
+  return rows_of(list_reply({{"fields", names}}), names);
 }
 
 }  // namespace
@@ -140,18 +104,14 @@ int command_ls(const Args& args) {
     for (const auto& row : list_rows({"name"})) std::cout << row.at(0).get<std::string>() << "\n";
     return 0;
   }
-  // PSS counts the pages a session shares with its zygote (and its siblings) in part;
-  // USS only its own: what ending it would free.
-  std::vector<std::vector<std::string>> table = {
-      {"ID", "NAME", "PID", "STATE", "CLIENTS", "PSS", "USS", "AGE", "COMMAND"}};
-  for (const auto& row : list_rows(kTableFields)) {
-    table.push_back({std::to_string(row.at(kId).get<int>()), row.at(kName),
-                     std::to_string(row.at(kPid).get<int>()), format_state(row),
-                     std::to_string(row.at(kClients).get<int>()), format_kib(row.at(kPss)),
-                     format_kib(row.at(kUss)), format_duration(row.at(kAge).get<double>()),
-                     format_command(row.at(kCommand))});
+  // The broker builds the table; with none (or one older than tables), the same table is
+  // built here from the rows there are, if any.
+  nlohmann::json reply = list_reply({{"table", true}});
+  if (reply.contains("table")) {
+    std::cout << reply.at("table").get_ref<const std::string&>();
+    return 0;
   }
-  print_table(std::cout, table);
+  std::cout << session_table(rows_of(std::move(reply), session_table_fields()));
   return 0;
 }
 

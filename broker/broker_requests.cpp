@@ -8,6 +8,7 @@
 
 #include "broker.hpp"
 #include "json_message.hpp"
+#include "session_table.hpp"
 
 namespace pyattach {
 
@@ -365,9 +366,17 @@ void Broker::on_detach(Connection& client) {
 }
 
 void Broker::on_list(Connection& client, const nlohmann::json& request) {
+  if (request.value("table", false)) {
+    // `ls`: the text it prints, made here so that the client has only to write it out.
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& [id, session] : sessions_)
+      rows.push_back(session->row(session_table_fields()));
+    client.send_json(MsgType::ListReply, {{"table", session_table(rows)}});
+    return;
+  }
   if (request.contains("fields")) {
-    // `ls`: one array per session with the named fields, in that order; a table of 50
-    // sessions then costs both sides a third of what 50 full objects do.
+    // `ls -q` (and older clients' `ls`): one array per session with the named fields, in
+    // that order; 50 sessions then cost both sides a third of what 50 full objects do.
     constexpr std::size_t kMaxFields = 64;
     const auto names = request.at("fields").get<std::vector<std::string>>();
     if (names.size() > kMaxFields) {

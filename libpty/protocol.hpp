@@ -24,9 +24,14 @@ enum class MsgType : std::uint32_t {
   Resize = 9,          // C->B       {"rows":R,"cols":C}
   Detach = 10,         // C->B       {}
   Exit = 11,           // B->C       {"reason":"detached"|"exited"|"server-exit","status":N,...}
-  List = 12,           // C->B       {} or {"fields":[NAME...]} (at most 64)
+  List = 12,           // C->B       {}, {"fields":[NAME...]} (at most 64) or {"table":true}
+                       //            ("table" must be a boolean; false is as if absent, and
+                       //            true wins over "fields")
   ListReply = 13,      // B->C       {"sessions":[{...}],"zygotes":[{...}]}, or with fields
-                       //            {"rows":[[value per field, null if unknown]...]}
+                       //            {"rows":[[value per field, null if unknown]...]}, or
+                       //            with table {"table":"the text `pyattach ls` prints,
+                       //            header line included, each line ending in \n"}
+                       //            (session_table.hpp)
   Kill = 14,           // C->B       {"target":S,"signal":N}
   Ok = 15,             // B->C       {} or a JSON result
   KillServer = 16,     // C->B       {}

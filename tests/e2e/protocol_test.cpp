@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <regex>
+#include <utility>
 
 #include "broker_test.hpp"
 #include "fd_passing.hpp"
@@ -187,6 +189,46 @@ TEST_F(ProtocolTest, ListWithFieldsAnswersRowsInThatOrder) {
               static_cast<ssize_t>(frames.size()));
     EXPECT_NE(error_of(read_until_closed(socket.get())).find("at most 64 fields"),
               std::string::npos);
+  }
+  expect_broker_and_session_fine();
+}
+
+// The table `pyattach ls` prints (ls_table_test.cpp compares it with `ls --json`).
+TEST_F(ProtocolTest, ListWithTableAnswersTheTextLsPrints) {
+  // The replies to a List request with this payload, or the error it got.
+  const auto list = [this](const std::string& request) {
+    const UniqueFd socket = connect_raw();
+    const std::string frames =
+        encode_frame(MsgType::Hello, R"({"version":1})") + encode_frame(MsgType::List, request);
+    EXPECT_EQ(::write(socket.get(), frames.data(), frames.size()),
+              static_cast<ssize_t>(frames.size()));
+    ::shutdown(socket.get(), SHUT_WR);
+    const auto frames_read = read_until_closed(socket.get());
+    nlohmann::json reply;
+    for (const auto& frame : frames_read)
+      if (frame.type == MsgType::ListReply) reply = nlohmann::json::parse(frame.payload);
+    return std::make_pair(reply, error_of(frames_read));
+  };
+  const std::regex table(
+      "ID +NAME +PID +STATE +CLIENTS +PSS +USS +AGE +COMMAND\n"
+      "1 +keep +[1-9]\\d* +running +0 +\\S+ +\\S+ +\\d+s +\\S+/interactive\\.py\n");
+  for (const char* request : {R"({"table":true})", R"({"table":true,"fields":["id"]})"}) {
+    SCOPED_TRACE(request);
+    const auto [reply, error] = list(request);
+    EXPECT_EQ(error, "");
+    ASSERT_EQ(reply.size(), 1u) << reply;
+    ASSERT_TRUE(reply.contains("table") && reply["table"].is_string()) << reply;
+    EXPECT_TRUE(std::regex_match(reply["table"].get<std::string>(), table)) << reply;
+  }
+  // false is as if there were no "table"; anything but a boolean is refused.
+  EXPECT_TRUE(list(R"({"table":false})").first.contains("sessions"));
+  EXPECT_EQ(list(R"({"table":false,"fields":["name"]})").first,
+            nlohmann::json::parse(R"({"rows":[["keep"]]})"));
+  for (const char* request : {R"({"table":1})", R"({"table":"true"})", R"({"table":null})"}) {
+    SCOPED_TRACE(request);
+    const auto [reply, error] = list(request);
+    EXPECT_TRUE(reply.is_null()) << reply;
+    EXPECT_NE(error.find("malformed List"), std::string::npos) << error;
   }
   expect_broker_and_session_fine();
 }

@@ -42,6 +42,8 @@ BROKER = {
     "run_with_fds": b"\1" + HELLO + frame("Run", LAUNCH),
     "run_without_fds": b"\0" + HELLO + frame("Run", LAUNCH),
     "kill_server": b"\0" + HELLO + frame("KillServer", {}),
+    "list_table": b"\0" + HELLO + frame("NewSession", dict(LAUNCH, name="job"))
+    + frame("List", {"table": True, "fields": ["id"]}) + frame("List", {"table": 1}),
     "malformed_json": b"\0" + HELLO + frame("Attach", b"{\"target\":"),
     "oversized": b"\0" + HELLO + struct.pack("<II", 3, 5 * 1024 * 1024),
     "unknown_type": b"\0" + HELLO + struct.pack("<II", 99, 0),
@@ -84,6 +86,7 @@ CLIENT = {
          "age_s": 4000.0, "command": []},
         {"id": 3, "name": "k", "pid": 44, "state": "killed", "signal": "TERM", "clients": 0,
          "age_s": 1.0, "command": ["x"]}], "zygotes": []}),
+    "ls_table": b"\0" + HELLO + frame("ListReply", {"table": "ID  NAME\n1   job \u00e9\n"}),
     "ls_json": b"\1" + HELLO + frame("ListReply", {"sessions": [], "zygotes": []}),
     "kill": b"\2" + HELLO + frame("Ok", {"signalled": "INT"}),
     "kill_error": b"\2" + HELLO + frame("Error", {"message": "no session 'job'"}),

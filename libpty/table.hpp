@@ -2,15 +2,14 @@
 // The human tables of `ls` and `profiles`: aligned columns and compact values.
 
 #include <nlohmann/json.hpp>
-#include <ostream>
 #include <string>
 #include <vector>
 
 namespace pyattach {
 
-// One line per row, columns left-aligned to their widest cell and two spaces apart; the
-// last column is not padded (it holds free text: commands, module lists).
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+// One line per row, each ending in "\n", columns left-aligned to their widest cell and two
+// spaces apart; the last column is not padded (it holds free text: commands, module lists).
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
 // "42s", "5m", "3h", "2d": the largest whole unit.
 std::string format_duration(double seconds);
