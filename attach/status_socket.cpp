@@ -12,7 +12,7 @@ namespace pyattach {
 
 StatusSocket::StatusSocket() {
   UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!fd || fd.get() <= 2) return;
+  if (!fd) return;
   const int on = 1;
   sockaddr_un address{};
   address.sun_family = AF_UNIX;

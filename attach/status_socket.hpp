@@ -17,9 +17,9 @@ namespace pyattach {
 
 class StatusSocket {
  public:
-  // Not usable (no socket, or it would have taken one of fds 0-2, which the caller's stdio
-  // must keep: a closed stdin is what the broker connection gets, as before) if creating
-  // it fails; the run then waits for the broker's Exit as it always did.
+  // Not usable if creating it fails; the run then waits for the broker's Exit. It may take
+  // the number of a closed stdin: command_run.cpp found that closed first, and does not
+  // pass it (stdio_closed).
   StatusSocket();
 
   bool usable() const { return static_cast<bool>(socket_); }

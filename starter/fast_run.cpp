@@ -16,6 +16,7 @@
 #include <termios.h>
 
 #include "broker_socket.hpp"
+#include "exit_report.hpp"
 #include "fast_run.hpp"
 #include "freestanding_text.hpp"
 #include "json_writer.hpp"
@@ -154,7 +155,7 @@ bool write_request(JsonWriter& json, const RunProfile& profile, char* const* arg
 
 // The caller's own socket for the program's exit status, bound to an abstract name the
 // kernel picks and written into `name` (attach/status_socket.hpp says why); -1 if there is
-// none (creating it failed, or it would have taken one of fds 0-2, which stdio keeps).
+// none. It may take the number of a closed stdin: that one is not passed (stdio_closed).
 int bind_status_socket(char (&name)[108], unsigned long& name_size) {
   const int fd = static_cast<int>(sys::call(__NR_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd < 0) return -1;
@@ -162,7 +163,7 @@ int bind_status_socket(char (&name)[108], unsigned long& name_size) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   socklen_t size = sizeof address;
-  if (fd <= 2 || sys::call(__NR_setsockopt, fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
+  if (sys::call(__NR_setsockopt, fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
       sys::call(__NR_bind, fd, &address, sizeof(sa_family_t)) != 0 ||
       sys::call(__NR_getsockname, fd, &address, &size) != 0 || size <= sizeof(sa_family_t) + 1 ||
       address.sun_path[0] != '\0') {
@@ -177,28 +178,13 @@ int bind_status_socket(char (&name)[108], unsigned long& name_size) {
 // The exit status in one datagram on the status socket, if `program` sent it: the kernel
 // names the sender (SO_PASSCRED). -1 otherwise.
 long status_from(int status_socket, long program) {
-  char text[16];
-  iovec iov{text, sizeof text};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
-  msghdr message{};
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  const long got = sys::call(__NR_recvmsg, status_socket, &message, MSG_DONTWAIT);
-  const cmsghdr* header = CMSG_FIRSTHDR(&message);
-  if (got <= 0 || got > 3 || header == nullptr || header->cmsg_level != SOL_SOCKET ||
-      header->cmsg_type != SCM_CREDENTIALS)
+  ExitReportBuffers buffers;
+  const ExitReport report = decode_exit_report(
+      buffers, sys::call(__NR_recvmsg, status_socket, &buffers.message, MSG_DONTWAIT));
+  if (!report.valid || report.pid != program ||
+      report.uid != static_cast<uid_t>(sys::call(__NR_geteuid)))
     return -1;
-  ucred sender;
-  memcpy(&sender, CMSG_DATA(header), sizeof sender);
-  if (sender.pid != program || sender.uid != static_cast<uid_t>(sys::call(__NR_geteuid))) return -1;
-  long status = 0;
-  for (long i = 0; i < got; ++i) {
-    if (text[i] < '0' || text[i] > '9') return -1;
-    status = status * 10 + (text[i] - '0');
-  }
-  return status <= 255 ? status : -1;
+  return report.exit_code;
 }
 
 // Ends this process with the program's outcome (command_run.cpp's end_like): the same exit
