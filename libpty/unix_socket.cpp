@@ -18,17 +18,23 @@ std::optional<sockaddr_un> unix_address(const std::string& path) {
 }
 
 UniqueFd listen_unix(const std::string& path, int type, int backlog, std::string& error) {
-  ::unlink(path.c_str());
-  const auto address = unix_address(path);
+  // Bound and listening under a temporary name, then renamed over path: a client looking
+  // for the socket meanwhile finds the dead one (connection refused) or the new one already
+  // listening, never no socket at all, and a test can await the rename.
+  const std::string unready = path + ".new";
+  const auto address = unix_address(unready);
   if (!address) {
-    error = "socket path too long: " + path;
+    error = "socket path too long: " + unready;
     return UniqueFd();
   }
+  ::unlink(unready.c_str());
   UniqueFd socket(::socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!socket ||
       ::bind(socket.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0 ||
-      ::chmod(path.c_str(), 0600) != 0 || ::listen(socket.get(), backlog) != 0) {
+      ::chmod(unready.c_str(), 0600) != 0 || ::listen(socket.get(), backlog) != 0 ||
+      ::rename(unready.c_str(), path.c_str()) != 0) {
     error = "cannot listen on " + path + ": " + std::strerror(errno);
+    ::unlink(unready.c_str());
     return UniqueFd();
   }
   return socket;

@@ -14,9 +14,9 @@ namespace pyattach {
 std::optional<sockaddr_un> unix_address(const std::string& path);
 
 // A non-blocking socket of `type` (SOCK_STREAM, SOCK_SEQPACKET) listening at path, readable
-// and writable by its owner only. A file already at path is removed first: callers hold the
-// directory's lock, so it was left by a process that died. On failure: an invalid fd and a
-// one-line reason in error.
+// and writable by its owner only. It replaces a file already at path in one rename: callers
+// hold the directory's lock, so that file was left by a process that died. On failure: an invalid
+// fd and a one-line reason in error.
 UniqueFd listen_unix(const std::string& path, int type, int backlog, std::string& error);
 
 }  // namespace pyattach

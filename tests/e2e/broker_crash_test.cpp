@@ -11,6 +11,7 @@
 #include <string>
 
 #include "broker_test.hpp"
+#include "directory_watch.hpp"
 #include "proc_scan.hpp"
 
 namespace pyattach::e2e {
@@ -18,8 +19,9 @@ namespace {
 
 class BrokerCrashTest : public BrokerTest {
  protected:
-  // A file the survivor creates once it has written its "while away" lines.
-  std::string marker() const { return dir() + "/wrote-while-away"; }
+  // A file the survivor renames into dir() once it has written its "while away" lines.
+  static constexpr const char* kMarker = "wrote-while-away";
+  std::string marker() const { return dir() + "/" + kMarker; }
 
   // SIGKILL for the broker, and wait until it is gone.
   testing::AssertionResult kill_broker() const {
@@ -49,16 +51,6 @@ class BrokerCrashTest : public BrokerTest {
   }
 };
 
-// Waits for a file to appear: the program's own signal that it did something.
-bool wait_for_file(const std::string& path) {
-  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  while (!std::filesystem::exists(path)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    ::usleep(2000);  // polling the file system: there is no event to wait on
-  }
-  return true;
-}
-
 TEST_F(BrokerCrashTest, ASessionSurvivesItsBrokerBeingKilled) {
   auto program = start_survivor("keep");
   ASSERT_TRUE(program) << describe_processes(processes_of_this_test());
@@ -67,8 +59,9 @@ TEST_F(BrokerCrashTest, ASessionSurvivesItsBrokerBeingKilled) {
   ASSERT_TRUE(process_alive(*program)) << "the program died with its broker";
 
   // Output written while no broker runs waits in the terminal.
+  DirectoryWatch watch(dir());
   ASSERT_EQ(::kill(*program, SIGUSR1), 0);
-  ASSERT_TRUE(wait_for_file(marker()));
+  ASSERT_TRUE(watch.wait_for_rename_to(kMarker));
   EXPECT_FALSE(broker_pid()) << "a broker ran while the program wrote";
 
   // The next command starts a broker that has the session, as it was.
@@ -110,8 +103,9 @@ TEST_F(BrokerCrashTest, ASessionLogGoesOnAfterItsBrokerWasKilled) {
   auto program = start_survivor("logged", {"--log", log});
   ASSERT_TRUE(program) << describe_processes(processes_of_this_test());
   ASSERT_TRUE(kill_broker());
+  DirectoryWatch watch(dir());
   ASSERT_EQ(::kill(*program, SIGUSR1), 0);  // written while no broker runs
-  ASSERT_TRUE(wait_for_file(marker()));
+  ASSERT_TRUE(watch.wait_for_rename_to(kMarker));
   ASSERT_TRUE(session_entry("logged"));  // a new broker takes the session over
   ASSERT_EQ(::kill(*program, SIGUSR2), 0);
   CommandResult waited = pyattach({"wait", "logged"});  // returns once the log is complete
@@ -165,17 +159,17 @@ TEST_F(BrokerCrashTest, AKilledKeeperIsReplacedAndSessionsStillSurviveTheBroker)
   ASSERT_TRUE(program) << describe_processes(processes_of_this_test());
   auto keeper = keeper_pid();
   ASSERT_TRUE(keeper) << describe_processes(processes_of_this_test());
+  DirectoryWatch watch(dir());
   ASSERT_EQ(::kill(*keeper, SIGKILL), 0);
   ASSERT_TRUE(wait_process_gone(*keeper, kTimeout));
   EXPECT_TRUE(broker_still_serving());
 
-  // The broker started a new keeper and registered the session with it again.
-  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  std::optional<pid_t> replacement;
-  while (!(replacement = keeper_pid()) && std::chrono::steady_clock::now() < deadline)
-    ::usleep(2000);
-  ASSERT_TRUE(replacement) << describe_processes(processes_of_this_test());
-  EXPECT_TRUE(std::filesystem::exists(dir() + "/keeper.sock"));
+  // The broker started a new keeper, which listens once its socket is renamed into place;
+  // the broker registered the session with it again before that, on their channel.
+  ASSERT_TRUE(watch.wait_for_rename_to("keeper.sock"))
+      << describe_processes(processes_of_this_test());
+  auto replacement = keeper_pid();
+  ASSERT_TRUE(replacement && replacement != keeper) << describe_processes(processes_of_this_test());
 
   ASSERT_TRUE(kill_broker());
   ASSERT_TRUE(process_alive(*program));
