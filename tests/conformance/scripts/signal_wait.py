@@ -5,10 +5,15 @@ mode kbd-uncaught: KeyboardInterrupt propagates (re-raised at a fixed line so th
 mode kbd-caught: KeyboardInterrupt is handled; status 0.
 mode default: the signal's default action ends the program.
 mode handler: a Python handler for the signal runs.
+
+It waits in select() on a signal wake-up pipe, not in time.sleep(): CPython runs a
+Python-level handler (KeyboardInterrupt's too) only between bytecodes, so a signal that
+came just after print() and before the sleep began would go unnoticed for the whole sleep.
 """
+import os
+import select
 import signal
 import sys
-import time
 
 mode = sys.argv[1]
 
@@ -24,10 +29,13 @@ def handler(signum, frame):
 if mode == "handler":
     for sig in (signal.SIGUSR1, signal.SIGUSR2, signal.SIGHUP, signal.SIGTERM):
         signal.signal(sig, handler)
+wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
 interrupted = False
 try:
     print("ready", flush=True)
-    time.sleep(60)
+    if select.select([wake_r], [], [], 60)[0]:
+        os.read(wake_r, 512)  # the handler runs at the next bytecode
     print("timed out waiting for a signal")
 except KeyboardInterrupt:
     interrupted = True
