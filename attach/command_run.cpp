@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "broker_client.hpp"
+#include "caller_fds.hpp"
 #include "commands.hpp"
 #include "detach_key.hpp"
 #include "launch_request.hpp"
@@ -78,15 +79,6 @@ ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& stat
   }
 }
 
-// Those of stdin, stdout and stderr our caller did not have open (`<&-`). Asked before
-// this process opens anything, which would take their numbers.
-std::vector<int> closed_stdio() {
-  std::vector<int> closed;
-  for (int fd : {0, 1, 2})
-    if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) closed.push_back(fd);
-  return closed;
-}
-
 }  // namespace
 
 const std::map<std::string, bool>& run_option_names() {
@@ -97,7 +89,7 @@ const std::map<std::string, bool>& run_option_names() {
 }
 
 int command_run(const Args& args) {
-  const std::vector<int> closed = closed_stdio();
+  const CallerFds caller = caller_fds();
   const auto [option_args, command] = split_at_command(args, run_option_names());
   cxxopts::Options options("pyattach run", "Run a Python program like python3, preloaded");
   options.custom_help(
@@ -151,11 +143,20 @@ int command_run(const Args& args) {
     StatusSocket status;
     if (status.usable()) request["status_to"] = status.name();
     // A closed one cannot be passed: the program is told to have it closed too.
-    std::vector<int> stdio;
+    const auto& closed = caller.closed_stdio;
+    std::vector<int> passed;
     for (int fd : {0, 1, 2})
-      if (std::find(closed.begin(), closed.end(), fd) == closed.end()) stdio.push_back(fd);
+      if (std::find(closed.begin(), closed.end(), fd) == closed.end()) passed.push_back(fd);
     if (!closed.empty()) request["stdio_closed"] = closed;
-    const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), stdio};
+    if (!caller.inherited.empty()) {
+      if (caller.inherited.size() > kMaxInheritedFds)
+        throw UserError("too many open file descriptors to hand to the program (" +
+                        std::to_string(caller.inherited.size()) + "; at most " +
+                        std::to_string(kMaxInheritedFds) + " besides stdio)");
+      request["inherited_fds"] = caller.inherited;
+      passed.insert(passed.end(), caller.inherited.begin(), caller.inherited.end());
+    }
+    const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), passed};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
     result = wait_for_program(*broker, started.at("pid").get<pid_t>(), status);

@@ -264,16 +264,26 @@ void Broker::on_run(Connection& client, const nlohmann::json& request) {
     client.fail("stdio_closed must list distinct fds from 0, 1, 2 in order");
     return;
   }
-  const std::size_t passed = 3 - closed.size();
+  // The caller's other fds without close-on-exec, which python3 would have inherited.
+  const auto inherited = request.value("inherited_fds", std::vector<int>{});
+  if (std::adjacent_find(inherited.begin(), inherited.end(), std::greater_equal<int>()) !=
+          inherited.end() ||
+      (!inherited.empty() && inherited.front() < 3) || inherited.size() > kMaxInheritedFds) {
+    client.fail("inherited_fds must list at most " + std::to_string(kMaxInheritedFds) +
+                " distinct fds from 3 up, in order");
+    return;
+  }
+  const std::size_t passed = 3 - closed.size() + inherited.size();
   if (client.fds_available() != passed || client.run_id) {
     client.fail(
         "a Run request needs its stdin, stdout and stderr attached (all but those "
-        "in stdio_closed)");
+        "in stdio_closed), then those in inherited_fds");
     return;
   }
-  std::vector<UniqueFd> stdio = client.take_fds(passed);
+  std::vector<UniqueFd> fds = client.take_fds(passed);
   Launch launch = parse_launch(request);
   if (!closed.empty()) launch.spawn["stdio_closed"] = closed;
+  if (!inherited.empty()) launch.spawn["inherited_fds"] = inherited;
   // The program sends its exit status to the caller's own socket too, sparing it the wait
   // for this process to pass it on (a PTY session's caller must wait for its output).
   if (request.contains("status_to")) launch.spawn["status_to"] = request["status_to"];
@@ -292,7 +302,7 @@ void Broker::on_run(Connection& client, const nlohmann::json& request) {
   client.run_id = id;
   launch.spawn["mode"] = "stdio";
   zygote->spawn(
-      id, std::move(launch.spawn), std::move(stdio),
+      id, std::move(launch.spawn), std::move(fds),
       [this, id](pid_t pid, const std::string& spawn_error) { run_spawned(id, pid, spawn_error); });
 }
 

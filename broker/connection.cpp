@@ -7,14 +7,15 @@
 #include <cstring>
 
 #include "broker.hpp"
+#include "fd_passing.hpp"
 
 namespace pyattach {
 
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
-// A client passes at most stdin, stdout and stderr; more is refused.
-constexpr std::size_t kMaxHeldFds = 3;
+// A client passes at most a Run request's stdio and inherited fds; more is refused.
+constexpr std::size_t kMaxHeldFds = kMaxPassedFds;
 // How long a finished connection waits for its peer to close (see linger()).
 constexpr std::uint64_t kLingerMs = 1000;
 
@@ -54,7 +55,7 @@ void Connection::on_poll(uv_poll_t* poll, int status, int events) {
 
 void Connection::read_available() {
   char buffer[kReadChunk];
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
   iovec iov{buffer, sizeof buffer};
   msghdr message{};
   message.msg_iov = &iov;

@@ -33,7 +33,10 @@ it as SCM_RIGHTS.
         optionally "status_to":NAME: the child sends its exit status (decimal) to the
         abstract datagram address NAME too, the caller's own, before the broker's; and
         optionally "stdio_closed":[N...], those of 0, 1, 2 the caller did not have open
-        (in order): fewer fds come, and the child has these closed, as python3 would
+        (in order): fewer fds come, and the child has these closed, as python3 would; and
+        optionally "inherited_fds":[N...], the caller's other fds without close-on-exec
+        (ascending, each >= 3): their fds come after stdio, and the child has each at its
+        number, as python3 would have inherited it
     {"op":"taken","pid":P,"request":{...}}          --hand-pool: pooled child P got that request;
         the zygote forks a replacement and keeps the request for its children's rehearsal
     end of stream: the broker is gone; the zygote exits, its children keep running
@@ -210,6 +213,8 @@ MADV_POPULATE_READ = 22  # Linux 5.14: map pages in as if read
 MADV_POPULATE_WRITE = 23  # Linux 5.14: fault pages in as if written, copying shared ones
 
 MAX_DATAGRAM = 4 << 20
+MAX_INHERITED_FDS = 250  # kMaxInheritedFds in protocol.hpp
+MAX_FDS = 3 + MAX_INHERITED_FDS  # in one request (kMaxPassedFds in fd_passing.hpp)
 SPAWN_DEFAULT_SIGNALS = frozenset(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
 ALL_SIGNALS = frozenset(signal.valid_signals())
 REFILL_DELAY = 0.05  # seconds after a hand-off before the pool is topped up (see serve())
@@ -280,7 +285,7 @@ def penv(name):
 def receive_datagram(sock, buffer):
     """recv_fds() into a buffer allocated once: a fresh 4 MiB bytes object per request
     costs more than the rest of the hand-off."""
-    nbytes, ancillary, flags, _ = sock.recvmsg_into([buffer], socket.CMSG_SPACE(16 * 4),
+    nbytes, ancillary, flags, _ = sock.recvmsg_into([buffer], socket.CMSG_SPACE(MAX_FDS * 4),
                                                     socket.MSG_CMSG_CLOEXEC)
     fds = array.array("i")
     for level, kind, payload in ancillary:
@@ -333,6 +338,13 @@ def check_spawn(msg, nfds):
             or closed != sorted(set(closed)) or not set(closed) <= {0, 1, 2}):
         raise BadRequest("stdio_closed must list distinct fds from 0, 1, 2 in order", rid)
     want -= len(closed)
+    inherited = msg.get("inherited_fds", []) if mode == "stdio" else []
+    if (not isinstance(inherited, list) or not all(type(fd) is int for fd in inherited)
+            or inherited != sorted(set(inherited)) or any(fd < 3 for fd in inherited)
+            or len(inherited) > MAX_INHERITED_FDS):
+        raise BadRequest("inherited_fds must list at most %d distinct fds from 3 up, in order"
+                         % MAX_INHERITED_FDS, rid)
+    want += len(inherited)
     if nfds != want:
         raise BadRequest("mode %s needs %d fd(s), got %d" % (mode, want, nfds), rid)
     argv, cwd, env, umask = msg.get("argv"), msg.get("cwd"), msg.get("env"), msg.get("umask")
@@ -349,7 +361,7 @@ def check_spawn(msg, nfds):
                                       and "\0" not in status_to):
         raise BadRequest("status_to must be an abstract socket name", rid)
     return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask, status_to=status_to,
-                     stdio_closed=closed)
+                     stdio_closed=closed, inherited_fds=inherited)
 
 
 def env_is_valid(env):
@@ -632,8 +644,8 @@ class Zygote:
         try:
             self.buffer[:len(self.sample)] = self.sample
             msg = json.loads(bytes(self.buffer[:len(self.sample)]).decode("utf-8"))
-            closed = msg.get("stdio_closed", [])
-            check_spawn(msg, {"pty": 1}.get(msg.get("mode"), 3 - len(closed)))
+            passed = 3 - len(msg.get("stdio_closed", [])) + len(msg.get("inherited_fds", []))
+            check_spawn(msg, {"pty": 1}.get(msg.get("mode"), passed))
             json.dumps({"op": "spawned", "id": 0, "pid": 0}).encode("utf-8")
             self.sel.select(0)
             time.monotonic()
@@ -922,14 +934,24 @@ def specialise(zygote, req, fds, plan):
         fcntl.ioctl(fds[0], termios.TIOCSCTTY, 0)
     else:
         os.setpgid(0, 0)  # its own process group, as a shell with job control gives python3
+    # First: it closes the zygote's own fds, whose numbers inherited fds may take below.
+    prepare_child(zygote)
+    inherited = req["inherited_fds"]
+    stdio = fds[:len(fds) - len(inherited)]
+    # Received inherited fds may sit on one another's numbers: all above them first.
+    above = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, inherited[-1] + 1) for fd in fds[len(stdio):]]
+    for fd in fds[len(stdio):]:
+        os.close(fd)
     targets = [t for t in (0, 1, 2) if t not in req["stdio_closed"]]
-    for target, fd in zip(targets, fds * 3 if req["mode"] == "pty" else fds):
+    for target, fd in zip(targets, stdio * 3 if req["mode"] == "pty" else stdio):
         os.dup2(fd, target)  # received fds are >= 3: 0, 1, 2 are always open in the zygote
-    for fd in fds:
+    for fd in stdio:
         os.close(fd)
     for target in req["stdio_closed"]:
         os.close(target)  # as the caller had it: python3 then makes that sys.std* None
-    prepare_child(zygote)
+    for target, fd in zip(inherited, above):
+        os.dup2(fd, target)  # inheritable, as the caller had it
+        os.close(fd)
     ahead = ENVIRON_AHEAD[:2] if ENVIRON_AHEAD[:1] == [req["env"]] else None
     del ENVIRON_AHEAD[:]
     if ahead is None:

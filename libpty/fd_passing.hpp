@@ -5,11 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol.hpp"  // kMaxPassedFds
 #include "unique_fd.hpp"
 
 namespace pyattach {
 
-inline constexpr int kMaxPassedFds = 8;
 
 // Sends `data` (at least one byte) with the fds attached. Returns false with errno set.
 bool send_with_fds(int socket, std::string_view data, const std::vector<int>& fds);

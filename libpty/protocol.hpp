@@ -5,12 +5,19 @@
 // Input and Output carry raw terminal bytes. The client's first message is Hello;
 // the broker answers Hello or Error and closes on a version mismatch.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace pyattach {
 
 inline constexpr std::uint32_t kProtocolVersion = 1;
+
+// The most fds one message carries (SCM_RIGHTS; the kernel's SCM_MAX_FD), and the most
+// besides stdio a Run request may hand its program (inherited_fds), so that all of them
+// go in one message.
+inline constexpr int kMaxPassedFds = 253;
+inline constexpr std::size_t kMaxInheritedFds = kMaxPassedFds - 3;
 
 enum class MsgType : std::uint32_t {
   Hello = 1,           // both ways  {"version":N}
@@ -43,7 +50,11 @@ enum class MsgType : std::uint32_t {
                        //            (decimal text; the kernel names the sender), ahead of Exit.
                        //            Optional "stdio_closed":[N...], those of fds 0, 1, 2 the
                        //            caller did not have open, in order: they are not attached
-                       //            and the program has them closed
+                       //            and the program has them closed. Optional
+                       //            "inherited_fds":[N...], ascending, each >= 3, at most
+                       //            kMaxInheritedFds: the caller's other fds without
+                       //            close-on-exec, attached after stdio in that order; the
+                       //            program has each at its number, as python3 would
   // 18-29: sessions as a multiplexer (capture, wait, send, rm).
   Capture = 18,  // C->B  {"target":S,"scrollback":N,"ansi":B}; answered with the text as
                  //       Output frames, then Ok {}

@@ -63,7 +63,7 @@ bool send_first_request(int socket, MsgType type, const JsonWriter& request,
   for (unsigned long i = 0; i < sizeof kHello - 1; ++i) head[kFrameHeaderSize + i] = kHello[i];
   put_header(head + kFrameHeaderSize + sizeof kHello - 1, type, request.size());
   iovec iov{head, sizeof head};
-  alignas(cmsghdr) char control[CMSG_SPACE(3 * sizeof(int))] = {};
+  alignas(cmsghdr) char control[CMSG_SPACE(kMaxPassedFds * sizeof(int))] = {};
   msghdr message{};
   message.msg_iov = &iov;
   message.msg_iovlen = 1;

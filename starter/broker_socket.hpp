@@ -13,9 +13,9 @@ class JsonWriter;
 // is there and the directory is private; -1 otherwise.
 int connect_to_broker(char** envp);
 
-// The fds a request passes (SCM_RIGHTS), at most three.
+// The fds a request passes (SCM_RIGHTS), ascending.
 struct PassedFds {
-  int fds[3];
+  int fds[kMaxPassedFds];
   int count;
 };
 

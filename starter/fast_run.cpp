@@ -63,28 +63,83 @@ bool is_terminal(int fd) {
   return sys::call(__NR_ioctl, fd, TCGETS, &modes) == 0;
 }
 
+// Adds the caller's fds from 3 up that have no close-on-exec, which python3 would inherit
+// (caller_fds.cpp), in ascending order. False if they cannot be listed or are more than a
+// request may pass: the client then does it, or says why not.
+bool add_inherited_fds(PassedFds& passed) {
+  const int directory = static_cast<int>(
+      sys::call(__NR_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (directory < 0) return false;
+  struct Entry {  // linux_dirent64
+    unsigned long inode;
+    long offset;
+    unsigned short size;
+    unsigned char type;
+    char name[1];
+  };
+  alignas(Entry) char entries[4096];
+  bool listed = true;
+  for (;;) {
+    const long got = sys::call(__NR_getdents64, directory, entries, sizeof entries);
+    if (got <= 0) {
+      listed = got == 0;
+      break;
+    }
+    for (long at = 0; at < got;) {
+      const auto* entry = reinterpret_cast<const Entry*>(entries + at);
+      at += entry->size;
+      int fd = 0;
+      for (const char* digit = entry->name; *digit >= '0' && *digit <= '9'; ++digit)
+        fd = fd * 10 + (*digit - '0');
+      if (fd <= 2 || fd == directory) continue;  // and "." and ".."
+      const long flags = sys::call(__NR_fcntl, fd, F_GETFD);
+      if (flags < 0 || (flags & FD_CLOEXEC)) continue;
+      if (passed.count == kMaxPassedFds) {
+        listed = false;
+        break;
+      }
+      int i = passed.count++;  // the kernel lists them in order; a sort, to be sure
+      for (; i > 0 && passed.fds[i - 1] > fd; --i) passed.fds[i] = passed.fds[i - 1];
+      passed.fds[i] = fd;
+    }
+    if (!listed) break;
+  }
+  sys::close(directory);
+  return listed;
+}
+
 // The Run request of `pyattach run --python P --preload M -- ARGS` (launch_request.cpp),
 // or false where the client's own code is needed.
 bool write_request(JsonWriter& json, const RunProfile& profile, char* const* args, int count,
                    char** envp, const char* status_to, unsigned long status_to_size,
-                   const PassedFds& stdio) {
+                   const PassedFds& passed) {
   json.raw("{");
   if (status_to_size > 0) {
     json.raw("\"status_to\":");
     json.string(status_to, status_to_size);
     json.raw(",");
   }
-  if (stdio.count < 3) {  // those not passed, which the caller did not have open
+  int stdio = 0;  // passed is ascending: the open ones of 0, 1, 2 first
+  while (stdio < passed.count && passed.fds[stdio] <= 2) ++stdio;
+  if (stdio < 3) {  // those not passed, which the caller did not have open
     json.raw("\"stdio_closed\":[");
     bool first = true;
     for (int fd = 0, i = 0; fd <= 2; ++fd) {
-      if (i < stdio.count && stdio.fds[i] == fd) {
+      if (i < stdio && passed.fds[i] == fd) {
         ++i;
         continue;
       }
       if (!first) json.raw(",");
       first = false;
       json.number(static_cast<unsigned long>(fd));
+    }
+    json.raw("],");
+  }
+  if (stdio < passed.count) {
+    json.raw("\"inherited_fds\":[");
+    for (int i = stdio; i < passed.count; ++i) {
+      if (i > stdio) json.raw(",");
+      json.number(static_cast<unsigned long>(passed.fds[i]));
     }
     json.raw("],");
   }
@@ -240,9 +295,10 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
     return false;
   // The caller's stdin, stdout and stderr that are open, found before this opens anything
   // (which would take a closed one's number); the program has the others closed.
-  PassedFds stdio{{}, 0};
+  PassedFds passed{{}, 0};
   for (int fd = 0; fd <= 2; ++fd)
-    if (sys::call(__NR_fcntl, fd, F_GETFD) != -EBADF) stdio.fds[stdio.count++] = fd;
+    if (sys::call(__NR_fcntl, fd, F_GETFD) != -EBADF) passed.fds[passed.count++] = fd;
+  if (!add_inherited_fds(passed)) return false;
   void* memory = reinterpret_cast<void*>(sys::call(__NR_mmap, nullptr, kRequestCapacity,
                                                    PROT_READ | PROT_WRITE,
                                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
@@ -252,7 +308,7 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
   const int status_socket = bind_status_socket(status_to, status_to_size);
   JsonWriter request(static_cast<char*>(memory), kRequestCapacity);
   const int socket =
-      write_request(request, profile, args, count, envp, status_to, status_to_size, stdio)
+      write_request(request, profile, args, count, envp, status_to, status_to_size, passed)
           ? connect_to_broker(envp)
           : -1;
   const auto hand_back = [&] {
@@ -272,7 +328,7 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
   ReplyReader::Reply reply;
   // The broker refuses a request before it starts anything: until then the client can
   // take over and word what went wrong.
-  bool refused = !greeted(socket, MsgType::Run, request, stdio, replies);
+  bool refused = !greeted(socket, MsgType::Run, request, passed, replies);
   if (!refused) {
     if (!receive(replies, reply)) fail("the broker closed the connection", "");
     refused = reply.type == MsgType::Error;

@@ -153,7 +153,7 @@ def _to_bytes(value):
     return value if isinstance(value, bytes) else os.fsencode(value)
 
 
-def _child_exec(argv, env, cwd, umask, core_limit, fd_map, close_stdin):
+def _child_exec(argv, env, cwd, umask, core_limit, fd_map, close_stdin, extra_fds):
     """In the program's process (a job of the stand-in shell): fds, limits, signals, exec."""
     try:
         for src, dst in fd_map:
@@ -162,6 +162,13 @@ def _child_exec(argv, env, cwd, umask, core_limit, fd_map, close_stdin):
             os.close(0)
         os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         os.chdir(cwd)
+        for fd, name, flags in extra_fds:  # as a shell's `3>name`, in ascending order of fd
+            opened = os.open(name, flags, 0o644)  # close-on-exec, as Python opens files
+            if opened == fd:
+                os.set_inheritable(fd, True)
+            else:
+                os.dup2(opened, fd, inheritable=True)
+                os.close(opened)
         os.umask(umask)
         hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
         resource.setrlimit(resource.RLIMIT_CORE, (core_limit, hard))
@@ -219,11 +226,12 @@ def _stand_in_shell(report_w, ctty, child_args):
 
 
 def run_command(argv, *, mode, env, cwd, stdin=b"", umask=0o022, core_limit=0, steps=(),
-                stdout_limit=None, pre_input=b"", timeout=RUN_TIMEOUT):
+                stdout_limit=None, pre_input=b"", timeout=RUN_TIMEOUT, extra_fds=()):
     """Runs argv and returns a Result. mode: "pipe", "pty" or "mixed".
 
     stdin (pipe mode): bytes to feed then close, "devnull", or "closed" (fd 0 not open).
     pre_input (pty/mixed): bytes typed into the terminal before the program is started.
+    extra_fds: (fd, file name relative to cwd, os.open flags) the program is started with.
     """
     argv = [_to_bytes(a) for a in argv]
     result = Result(argv=argv, mode=mode)
@@ -272,7 +280,7 @@ def run_command(argv, *, mode, env, cwd, stdin=b"", umask=0o022, core_limit=0, s
     shell = os.fork()
     if shell == 0:
         _stand_in_shell(report_w, ctty,
-                        (argv, env_b, cwd, umask, core_limit, fd_map, close_stdin))
+                        (argv, env_b, cwd, umask, core_limit, fd_map, close_stdin, extra_fds))
     os.close(report_w)
     for fd in child_side:
         os.close(fd)
@@ -441,6 +449,7 @@ class Case:
     pa_opts: tuple = ()          # extra `pyattach run` options (before the python arguments)
     py_args: object = None       # python3's arguments when they must differ (documented)
     files: tuple = ()            # files (relative to a FRESH cwd) compared after the run
+    extra_fds: tuple = ()        # (fd, name, os.open flags): open in the caller, as `3>name`
     runs: int = 1                # >1: each side runs this many times (for per-run properties)
     check: Optional[Callable] = None   # custom comparison (test, case, mode, py, pa)
     sanity: Optional[Callable] = None  # asserted on python3's own result: the case tests what it says
@@ -549,6 +558,11 @@ CASES = [
     Case("stdin_devnull", [S("stdin_bytes_eof.py")], stdin="devnull", modes=("pipe",)),
     Case("stdin_closed_fd", [S("stdin_none.py")], stdin="closed", modes=("pipe",),
          sanity=out_has("stdin None None")),
+    # `3>fd3.txt 7>>fd7.txt`: the caller's other fds are inherited at their numbers
+    Case("caller_fds_inherited", ["{work}/scripts/inherited_fds.py"], cwd=FRESH, modes=("pipe", "pty", "mixed"),
+         extra_fds=((3, "fd3.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                    (7, "fd7.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND)),
+         files=("fd3.txt", "fd7.txt"), sanity=out_has("inherited [3, 7]")),
     Case("closed_stdout_broken_pipe", [S("closed_stdout.py")], modes=("pipe",),
          stdout_limit=STDOUT_LIMIT,
          sanity=lambda r: exited(1)(r) and b"BrokenPipeError" in r.stderr),
@@ -1017,7 +1031,7 @@ class ConformanceBase(unittest.TestCase):
                              env=self.case_env(case), cwd=cwd, stdin=stdin, umask=case.umask,
                              core_limit=case.core_limit, steps=steps,
                              stdout_limit=case.stdout_limit, pre_input=case.pre_input,
-                             timeout=case.timeout)
+                             timeout=case.timeout, extra_fds=case.extra_fds)
         if case.cwd is FRESH:
             names = os.listdir(cwd)
             for name in case.files:
