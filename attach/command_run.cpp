@@ -79,6 +79,19 @@ ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& stat
   }
 }
 
+// The fds a request passes: `stdio`, then the caller's inherited ones, named in it.
+std::vector<int> with_inherited_fds(nlohmann::json& request, const CallerFds& caller,
+                                    std::vector<int> stdio) {
+  if (caller.inherited.empty()) return stdio;
+  if (caller.inherited.size() > kMaxInheritedFds)
+    throw UserError("too many open file descriptors to hand to the program (" +
+                    std::to_string(caller.inherited.size()) + "; at most " +
+                    std::to_string(kMaxInheritedFds) + " besides stdio)");
+  request["inherited_fds"] = caller.inherited;
+  stdio.insert(stdio.end(), caller.inherited.begin(), caller.inherited.end());
+  return stdio;
+}
+
 }  // namespace
 
 const std::map<std::string, bool>& run_option_names() {
@@ -131,7 +144,8 @@ int command_run(const Args& args) {
     RawModeGuard raw(0);
     request["transient"] = true;  // removed once we have its status, unless detached
     request["attach"] = true;     // every byte streamed inline, no redraw: as python3 would
-    const BrokerClient::FirstRequest first{MsgType::NewSession, std::move(request), {}};
+    const std::vector<int> passed = with_inherited_fds(request, caller, {});
+    const BrokerClient::FirstRequest first{MsgType::NewSession, std::move(request), passed};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
     AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key,
@@ -148,14 +162,7 @@ int command_run(const Args& args) {
     for (int fd : {0, 1, 2})
       if (std::find(closed.begin(), closed.end(), fd) == closed.end()) passed.push_back(fd);
     if (!closed.empty()) request["stdio_closed"] = closed;
-    if (!caller.inherited.empty()) {
-      if (caller.inherited.size() > kMaxInheritedFds)
-        throw UserError("too many open file descriptors to hand to the program (" +
-                        std::to_string(caller.inherited.size()) + "; at most " +
-                        std::to_string(kMaxInheritedFds) + " besides stdio)");
-      request["inherited_fds"] = caller.inherited;
-      passed.insert(passed.end(), caller.inherited.begin(), caller.inherited.end());
-    }
+    passed = with_inherited_fds(request, caller, std::move(passed));
     const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), passed};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);

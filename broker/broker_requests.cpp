@@ -73,6 +73,21 @@ Launch parse_launch(const nlohmann::json& request) {
   return launch;
 }
 
+// The caller's fds besides stdio without close-on-exec, which python3 would have
+// inherited (a Run request, or a NewSession of `run` on a terminal); nullopt after
+// failing the request if the list is malformed.
+std::optional<std::vector<int>> inherited_fds(Connection& client, const nlohmann::json& request) {
+  auto inherited = request.value("inherited_fds", std::vector<int>{});
+  if (std::adjacent_find(inherited.begin(), inherited.end(), std::greater_equal<int>()) !=
+          inherited.end() ||
+      (!inherited.empty() && inherited.front() < 3) || inherited.size() > kMaxInheritedFds) {
+    client.fail("inherited_fds must list at most " + std::to_string(kMaxInheritedFds) +
+                " distinct fds from 3 up, in order");
+    return std::nullopt;
+  }
+  return inherited;
+}
+
 }  // namespace
 
 void Broker::handle_frame(Connection& client, const Frame& frame) {
@@ -187,7 +202,15 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
       sessions_.erase(existing->id());
     }
   }
+  const auto inherited = inherited_fds(client, request);
+  if (!inherited) return;
+  if (client.fds_available() != inherited->size()) {
+    client.fail("a NewSession request needs the fds in its inherited_fds attached, and no other");
+    return;
+  }
+  std::vector<UniqueFd> fds = client.take_fds(inherited->size());
   Launch launch = parse_launch(request);
+  if (!inherited->empty()) launch.spawn["inherited_fds"] = *inherited;
   if (std::string problem = launch_problem(launch); !problem.empty()) {
     client.fail(problem);
     return;
@@ -221,8 +244,7 @@ void Broker::on_new_session(Connection& client, const nlohmann::json& request) {
   sessions_.emplace(id, std::move(session));
   session_zygote_[id] = zygote;
   launch.spawn["mode"] = "pty";
-  std::vector<UniqueFd> fds;
-  fds.push_back(std::move(pty->slave));
+  fds.insert(fds.begin(), std::move(pty->slave));
   const Connection::Id client_id = client.id();
   zygote->spawn(id, std::move(launch.spawn), std::move(fds),
                 [this, client_id, id](pid_t pid, const std::string& spawn_error) {
@@ -264,16 +286,9 @@ void Broker::on_run(Connection& client, const nlohmann::json& request) {
     client.fail("stdio_closed must list distinct fds from 0, 1, 2 in order");
     return;
   }
-  // The caller's other fds without close-on-exec, which python3 would have inherited.
-  const auto inherited = request.value("inherited_fds", std::vector<int>{});
-  if (std::adjacent_find(inherited.begin(), inherited.end(), std::greater_equal<int>()) !=
-          inherited.end() ||
-      (!inherited.empty() && inherited.front() < 3) || inherited.size() > kMaxInheritedFds) {
-    client.fail("inherited_fds must list at most " + std::to_string(kMaxInheritedFds) +
-                " distinct fds from 3 up, in order");
-    return;
-  }
-  const std::size_t passed = 3 - closed.size() + inherited.size();
+  const auto inherited = inherited_fds(client, request);
+  if (!inherited) return;
+  const std::size_t passed = 3 - closed.size() + inherited->size();
   if (client.fds_available() != passed || client.run_id) {
     client.fail(
         "a Run request needs its stdin, stdout and stderr attached (all but those "
@@ -283,7 +298,7 @@ void Broker::on_run(Connection& client, const nlohmann::json& request) {
   std::vector<UniqueFd> fds = client.take_fds(passed);
   Launch launch = parse_launch(request);
   if (!closed.empty()) launch.spawn["stdio_closed"] = closed;
-  if (!inherited.empty()) launch.spawn["inherited_fds"] = inherited;
+  if (!inherited->empty()) launch.spawn["inherited_fds"] = *inherited;
   // The program sends its exit status to the caller's own socket too, sparing it the wait
   // for this process to pass it on (a PTY session's caller must wait for its output).
   if (request.contains("status_to")) launch.spawn["status_to"] = request["status_to"];

@@ -28,7 +28,8 @@ it as SCM_RIGHTS.
         closes it (the child then exits)
   broker -> zygote
     {"op":"spawn","id":ID,"mode":"pty","argv":[...],"cwd":"/abs","env":{"K":"V"},"umask":18}
-        with 1 fd, the PTY slave: the child is a session leader with it as controlling tty
+        with 1 fd, the PTY slave: the child is a session leader with it as controlling tty;
+        optionally "inherited_fds", as below
     the same with "mode":"stdio" and 3 fds: the caller's own stdin, stdout, stderr, and
         optionally "status_to":NAME: the child sends its exit status (decimal) to the
         abstract datagram address NAME too, the caller's own, before the broker's; and
@@ -338,7 +339,7 @@ def check_spawn(msg, nfds):
             or closed != sorted(set(closed)) or not set(closed) <= {0, 1, 2}):
         raise BadRequest("stdio_closed must list distinct fds from 0, 1, 2 in order", rid)
     want -= len(closed)
-    inherited = msg.get("inherited_fds", []) if mode == "stdio" else []
+    inherited = msg.get("inherited_fds", [])
     if (not isinstance(inherited, list) or not all(type(fd) is int for fd in inherited)
             or inherited != sorted(set(inherited)) or any(fd < 3 for fd in inherited)
             or len(inherited) > MAX_INHERITED_FDS):
@@ -644,8 +645,8 @@ class Zygote:
         try:
             self.buffer[:len(self.sample)] = self.sample
             msg = json.loads(bytes(self.buffer[:len(self.sample)]).decode("utf-8"))
-            passed = 3 - len(msg.get("stdio_closed", [])) + len(msg.get("inherited_fds", []))
-            check_spawn(msg, {"pty": 1}.get(msg.get("mode"), passed))
+            stdio = {"pty": 1}.get(msg.get("mode"), 3 - len(msg.get("stdio_closed", [])))
+            check_spawn(msg, stdio + len(msg.get("inherited_fds", [])))
             json.dumps({"op": "spawned", "id": 0, "pid": 0}).encode("utf-8")
             self.sel.select(0)
             time.monotonic()

@@ -10,7 +10,6 @@
 
 namespace pyattach {
 
-
 // Sends `data` (at least one byte) with the fds attached. Returns false with errno set.
 bool send_with_fds(int socket, std::string_view data, const std::vector<int>& fds);
 

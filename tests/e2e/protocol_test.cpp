@@ -142,6 +142,12 @@ TEST_F(ProtocolTest, ALaunchNoChildCouldBeGivenIsRefused) {
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":[3])", "stdio_closed", true},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":"0")", "malformed Run", true},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"stdio_closed":[1])", "attached", true},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[3,3])", "inherited_fds"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[4,3])", "inherited_fds"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[2])", "inherited_fds"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":"3")", "malformed"},
+      // Named, but not attached: a Run request has only its stdio with it, NewSession none.
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[3])", "attached"},
   };
   for (const auto& bad : cases) {
     for (const auto type : {MsgType::NewSession, MsgType::Run}) {

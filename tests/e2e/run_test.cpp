@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "broker_test.hpp"
+#include "protocol.hpp"
 
 namespace pyattach::e2e {
 namespace {
@@ -62,6 +63,30 @@ TEST_F(RunTest, CodeAndModuleFormsWorkLikePython) {
 
 TEST_F(RunTest, RefusedInterpreterOptionIsAOneLineUsageError) {
   EXPECT_TRUE(is_one_line_error(run({"-i", "-c", "pass"}, {}), 2));
+}
+
+// python3 would inherit every fd its caller left open; one request carries at most
+// kMaxInheritedFds of them, so more is refused rather than dropped. Both the fast path
+// (a script) and the client's own code (-c) say so.
+TEST_F(RunTest, MoreOpenFdsThanARequestCarriesIsAOneLineError) {
+  const std::string opener =
+      "import os, sys\n"
+      "for _ in range(int(sys.argv[1])):\n"
+      "    os.set_inheritable(os.open('/dev/null', os.O_RDONLY), True)\n"
+      "os.execv(sys.argv[2], sys.argv[2:])\n";
+  for (const std::vector<std::string>& program :
+       {std::vector<std::string>{script("run_probe.py"), "0"}, {"-c", "pass"}}) {
+    std::vector<std::string> argv = {
+        "/usr/bin/python3", "-c", opener, "", PYATTACH_BIN, "run", "--python",
+        "/usr/bin/python3", "--"};
+    argv.insert(argv.end(), program.begin(), program.end());
+    argv[3] = std::to_string(kMaxInheritedFds);
+    EXPECT_EQ(run_command(argv, env(), CommandOptions{}).code(), 0) << "at the limit";
+    argv[3] = std::to_string(kMaxInheritedFds + 1);
+    const CommandResult refused = run_command(argv, env(), CommandOptions{});
+    EXPECT_TRUE(is_one_line_error(refused, 1)) << refused.describe();
+    EXPECT_NE(refused.err.find("too many open file descriptors"), std::string::npos);
+  }
 }
 
 TEST_F(RunTest, OnATerminalOutputIsInlineAndTheSessionGoesAway) {
