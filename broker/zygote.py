@@ -215,7 +215,7 @@ MADV_POPULATE_WRITE = 23  # Linux 5.14: fault pages in as if written, copying sh
 
 MAX_DATAGRAM = 4 << 20
 MAX_INHERITED_FDS = 250  # kMaxInheritedFds in protocol.hpp
-MAX_FDS = 3 + MAX_INHERITED_FDS  # in one request (kMaxPassedFds in fd_passing.hpp)
+MAX_FDS = 3 + MAX_INHERITED_FDS  # in one request (kMaxPassedFds in protocol.hpp)
 SPAWN_DEFAULT_SIGNALS = frozenset(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
 ALL_SIGNALS = frozenset(signal.valid_signals())
 REFILL_DELAY = 0.05  # seconds after a hand-off before the pool is topped up (see serve())

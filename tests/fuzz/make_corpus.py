@@ -41,6 +41,10 @@ BROKER = {
     + frame("Kill", {"target": "1", "signal": 99}),
     "run_with_fds": b"\1" + HELLO + frame("Run", LAUNCH),
     "run_without_fds": b"\0" + HELLO + frame("Run", LAUNCH),
+    # the three fds as stdin, stderr and an inherited fd 5; then as one too many
+    "run_inherited_fds": b"\1" + HELLO + frame("Run", dict(LAUNCH, stdio_closed=[1],
+                                                           inherited_fds=[5])),
+    "run_inherited_fds_missing": b"\1" + HELLO + frame("Run", dict(LAUNCH, inherited_fds=[5])),
     "kill_server": b"\0" + HELLO + frame("KillServer", {}),
     "list_table": b"\0" + HELLO + frame("NewSession", dict(LAUNCH, name="job"))
     + frame("List", {"table": True, "fields": ["id"]}) + frame("List", {"table": 1}),
