@@ -15,6 +15,7 @@
 #include "pty.hpp"
 #include "unique_fd.hpp"
 #include "user_error.hpp"
+#include "utf8.hpp"
 
 extern char** environ;
 
@@ -58,13 +59,35 @@ void check_script(const std::vector<std::string>& command) {
   }
 }
 
-nlohmann::json environment() {
+bool is_utf8(std::string_view text) {
+  return pyattach::is_utf8(text.data(), text.size());
+}
+
+// Bytes as two lowercase hex digits each (Python's bytes.fromhex reads them back).
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text;
+  for (const char byte : bytes) {
+    text += kDigits[static_cast<unsigned char>(byte) >> 4];
+    text += kDigits[static_cast<unsigned char>(byte) & 0xf];
+  }
+  return text;
+}
+
+// Our environment, but for variables that are not UTF-8 (JSON carries only that): with
+// `undecodable`, those go there instead, as hex of their name and value bytes.
+nlohmann::json environment(nlohmann::json* undecodable = nullptr) {
   nlohmann::json env = nlohmann::json::object();
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const auto equals = text.find('=');
     if (equals == std::string_view::npos) continue;
-    env[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
+    const std::string_view name = text.substr(0, equals), value = text.substr(equals + 1);
+    if (is_utf8(name) && is_utf8(value)) {
+      env[std::string(name)] = std::string(value);
+    } else if (undecodable != nullptr) {
+      (*undecodable)["env"][hex(name)] = hex(value);
+    }
   }
   return env;
 }
@@ -179,6 +202,16 @@ nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandL
   request["name"] = options.name.value_or("");
   request["argv"] = command.program;
   request["cwd"] = working_directory();
+  // python3 takes any bytes in argv, the environment and the working directory (decoded
+  // with surrogateescape); JSON strings are UTF-8, and those that are not (shown with
+  // U+FFFD in argv and cwd) travel exactly as hex too.
+  nlohmann::json undecodable = nlohmann::json::object();
+  request["env"] = environment(&undecodable);
+  for (std::size_t i = 0; i < command.program.size(); ++i)
+    if (!is_utf8(command.program[i]))
+      undecodable["argv"][std::to_string(i)] = hex(command.program[i]);
+  if (const std::string cwd = request["cwd"]; !is_utf8(cwd)) undecodable["cwd"] = hex(cwd);
+  if (!undecodable.empty()) request["undecodable"] = undecodable;
   request["umask"] = current_umask();
   request["rows"] = size.rows;
   request["cols"] = size.cols;

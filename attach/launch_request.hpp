@@ -44,6 +44,9 @@ std::string resolve_python(const std::string& requested);
 
 // Checks the script can be opened (as python3 does before anything else) and the
 // interpreter exists; throws UserError otherwise. The result is a NewSession/Run payload.
+// Strings that are not UTF-8 (python3 takes any bytes) are also sent exactly, as
+// "undecodable":{"argv":{"INDEX":HEX},"env":{NAME_HEX:VALUE_HEX},"cwd":HEX}, each entry
+// present only when needed; such variables are left out of "env".
 nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command);
 
 }  // namespace pyattach

@@ -34,6 +34,38 @@ struct Launch {
   std::vector<std::string> argv;
 };
 
+// Lowercase hex of bytes other than NUL, as launch_request.cpp writes them.
+bool is_hex_without_nul(const nlohmann::json& text) {
+  const auto* hex = text.get_ptr<const std::string*>();
+  if (hex == nullptr || hex->size() % 2 != 0) return false;
+  for (std::size_t i = 0; i < hex->size(); i += 2) {
+    const auto digit = [](char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); };
+    if (!digit((*hex)[i]) || !digit((*hex)[i + 1]) || hex->compare(i, 2, "00") == 0) return false;
+  }
+  return true;
+}
+
+// The "undecodable" field of a launch (launch_request.hpp), for `argc` arguments.
+bool exact_bytes_fit(const nlohmann::json& exact, std::size_t argc) {
+  if (!exact.is_object()) return false;
+  for (const auto& [field, value] : exact.items()) {
+    if (field == "cwd") {
+      if (!is_hex_without_nul(value)) return false;
+    } else if (field == "argv" || field == "env") {
+      if (!value.is_object()) return false;
+      for (const auto& [key, bytes] : value.items()) {
+        const bool key_fits = field == "env" ? is_hex_without_nul(key)
+                                             : all_digits(key) && key.size() < 9 &&
+                                                   static_cast<std::size_t>(std::stoi(key)) < argc;
+        if (!key_fits || !is_hex_without_nul(bytes)) return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 // What the child could not be given: a NUL cannot pass execve-style strings, and a
 // request goes straight to a pooled child, which would only end with status 1. Empty if
 // the launch is fine.
@@ -52,6 +84,9 @@ std::string launch_problem(const Launch& launch) {
   const auto& umask = launch.spawn.at("umask");
   if (!umask.is_number_integer() || umask.get<long long>() < 0 || umask.get<long long>() > 07777)
     return "umask must be an integer 0..07777";
+  if (const auto exact = launch.spawn.find("undecodable");
+      exact != launch.spawn.end() && !exact_bytes_fit(*exact, launch.argv.size()))
+    return "undecodable must map argv indexes, env names and cwd to hex without NUL bytes";
   if (const auto status_to = launch.spawn.find("status_to"); status_to != launch.spawn.end()) {
     const auto* name = status_to->get_ptr<const std::string*>();
     if (name == nullptr || name->empty() || name->size() > 107 || has_nul(*name))
@@ -70,6 +105,9 @@ Launch parse_launch(const nlohmann::json& request) {
                   {"cwd", request.at("cwd").get<std::string>()},
                   {"env", env},
                   {"umask", request.value("umask", 022)}};
+  // The exact bytes of strings that are not UTF-8 (launch_request.hpp), for the zygote.
+  if (const auto exact = request.find("undecodable"); exact != request.end())
+    launch.spawn["undecodable"] = *exact;
   return launch;
 }
 

@@ -349,6 +349,8 @@ def check_spawn(msg, nfds):
     if nfds != want:
         raise BadRequest("mode %s needs %d fd(s), got %d" % (mode, want, nfds), rid)
     argv, cwd, env, umask = msg.get("argv"), msg.get("cwd"), msg.get("env"), msg.get("umask")
+    if "undecodable" in msg:
+        argv, cwd, env = with_exact_bytes(msg["undecodable"], argv, cwd, env, rid)
     if not isinstance(argv, list) or not all(isinstance(a, str) and "\0" not in a for a in argv):
         raise BadRequest("argv must be a list of strings without NUL", rid)
     if not isinstance(cwd, str) or not cwd.startswith("/") or "\0" in cwd:
@@ -363,6 +365,32 @@ def check_spawn(msg, nfds):
         raise BadRequest("status_to must be an abstract socket name", rid)
     return rid, dict(mode=mode, argv=argv, cwd=cwd, env=env, umask=umask, status_to=status_to,
                      stdio_closed=closed, inherited_fds=inherited)
+
+
+def with_exact_bytes(exact, argv, cwd, env, rid):
+    """argv, cwd and env with the strings the caller had as bytes that are not UTF-8 (sent
+    as hex, each as "undecodable" names it), decoded as python3 decodes them: with the
+    filesystem encoding and surrogateescape, so each turns back into its bytes."""
+    def decoded(text):
+        if not isinstance(text, str):
+            raise ValueError
+        return os.fsdecode(bytes.fromhex(text))
+    try:
+        if not isinstance(exact, dict) or not set(exact) <= {"argv", "env", "cwd"}:
+            raise ValueError
+        if "argv" in exact:
+            argv = list(argv)
+            for index, text in exact["argv"].items():
+                argv[int(index)] = decoded(text)
+        if "env" in exact:
+            env = dict(env)
+            for name, value in exact["env"].items():
+                env[decoded(name)] = decoded(value)
+        if "cwd" in exact:
+            cwd = decoded(exact["cwd"])
+    except (ValueError, TypeError, AttributeError, IndexError):
+        raise BadRequest("undecodable must map argv indexes, env names and cwd to hex", rid)
+    return argv, cwd, env
 
 
 def env_is_valid(env):

@@ -5,6 +5,8 @@
 // UTF-8, or a request that does not fit, marks the writer failed: the starter then hands
 // the whole run to the full client, which has its own answer for those cases.
 
+#include "utf8.hpp"
+
 namespace pyattach {
 
 class JsonWriter {
@@ -92,31 +94,6 @@ class JsonWriter {
       return;
     }
     put(c);
-  }
-
-  // The length of the well-formed UTF-8 sequence at `text` (RFC 3629: no overlong forms,
-  // no surrogates, nothing above U+10FFFF), or 0.
-  static unsigned long utf8_sequence_length(const char* text, unsigned long left) {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text);
-    unsigned long length;
-    unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
-    if (bytes[0] >= 0xc2 && bytes[0] <= 0xdf) {
-      length = 2;
-    } else if (bytes[0] >= 0xe0 && bytes[0] <= 0xef) {
-      length = 3;
-      if (bytes[0] == 0xe0) low = 0xa0;
-      if (bytes[0] == 0xed) high = 0x9f;
-    } else if (bytes[0] >= 0xf0 && bytes[0] <= 0xf4) {
-      length = 4;
-      if (bytes[0] == 0xf0) low = 0x90;
-      if (bytes[0] == 0xf4) high = 0x8f;
-    } else {
-      return 0;
-    }
-    if (left < length || bytes[1] < low || bytes[1] > high) return 0;
-    for (unsigned long k = 2; k < length; ++k)
-      if (bytes[k] < 0x80 || bytes[k] > 0xbf) return 0;
-    return length;
   }
 
   char* data_;

@@ -146,6 +146,13 @@ TEST_F(ProtocolTest, ALaunchNoChildCouldBeGivenIsRefused) {
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[4,3])", "inherited_fds"},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[2])", "inherited_fds"},
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":"3")", "malformed"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"undecodable":5)", "undecodable"},
+      // Refused by the zygote, which decodes them: the caller hears its reason.
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"undecodable":{"argv":{"7":"ff"}})",
+       "undecodable"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"undecodable":{"cwd":"zz"})", "undecodable"},
+      {R"("cwd":"/","env":{},"argv":["-c","pass"],"undecodable":{"env":{"41":"6100"}})",
+       "undecodable"},
       // Named, but not attached: a Run request has only its stdio with it, NewSession none.
       {R"("cwd":"/","env":{},"argv":["-c","pass"],"inherited_fds":[3])", "attached"},
   };

@@ -44,6 +44,8 @@ BROKER = {
     # the three fds as stdin, stderr and an inherited fd 5; then as one too many
     "run_inherited_fds": b"\1" + HELLO + frame("Run", dict(LAUNCH, stdio_closed=[1],
                                                            inherited_fds=[5])),
+    "run_undecodable": b"\1" + HELLO + frame("Run", dict(LAUNCH, undecodable={
+        "argv": {"1": "ff61"}, "env": {"4eff": "e9"}, "cwd": "2f746d70ff"})),
     "run_inherited_fds_missing": b"\1" + HELLO + frame("Run", dict(LAUNCH, inherited_fds=[5])),
     "kill_server": b"\0" + HELLO + frame("KillServer", {}),
     "list_table": b"\0" + HELLO + frame("NewSession", dict(LAUNCH, name="job"))
