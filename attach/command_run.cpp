@@ -152,6 +152,16 @@ int command_run(const Args& args) {
                          started.at("pid").get<pid_t>()};
     attach.already_attached = true;
     attach.reset_terminal = false;
+    // Job control as with python3: when the program stops (Ctrl-Z on its terminal), we
+    // stop too, with the user's terminal modes back, so the shell has the job stopped and
+    // its prompt; when the shell continues us (fg), we continue the program.
+    const pid_t program = attach.forward_signals_to;
+    attach.follow_stop = [&raw, program] {
+      raw.restore();
+      ::raise(SIGTSTP);           // returns once continued
+      raw.enter();                // before the program can read: keys typed now are its, raw
+      ::kill(-program, SIGCONT);  // its process group: it leads a session on the broker's PTY
+    };
     result = run_terminal_proxy(*broker, attach);
   } else {
     StatusSocket status;

@@ -153,6 +153,15 @@ ProxyResult run_terminal_proxy(BrokerClient& broker, const AttachOptions& option
           raw.restore();
           return exit_result(exit, session_name);
         }
+        case MsgType::Stopped:
+          if (options.follow_stop &&
+              nlohmann::json::parse(frame->payload).value("stopped", false)) {
+            options.follow_stop();
+            // The window may have changed while we were stopped.
+            const WindowSize now = terminal_size();
+            broker.send_json(MsgType::Resize, {{"rows", now.rows}, {"cols", now.cols}});
+          }
+          break;
         case MsgType::Error:
           throw_broker_error(*frame);
         default:

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,8 @@ struct AttachOptions {
   bool reset_terminal = true;
   // Watch only: the broker ignores our keys (but the detach key) and our size.
   bool read_only = false;
+  // For `run`: called when the program has stopped (Ctrl-Z); returns once it goes on.
+  std::function<void()> follow_stop = nullptr;
 };
 
 struct ProxyResult {

@@ -161,6 +161,12 @@ void Broker::child_exited(int session_id, pid_t pid, int wait_status) {
   session_zygote_.erase(session_id);
 }
 
+void Broker::child_stopped(int session_id, pid_t pid, bool stopped) {
+  auto found = sessions_.find(session_id);
+  if (found == sessions_.end() || found->second->pid() != pid) return;
+  found->second->program_stopped(stopped);
+}
+
 void Broker::session_finished(Session& session) {
   session_zygote_.erase(session.id());
   keeper_.closed(session.id());  // its terminal is closed: nothing left to keep

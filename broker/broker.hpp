@@ -48,6 +48,8 @@ class Broker {
   void drop_connection(Connection::Id id);
   void connection_drained(Connection& client);
   void child_exited(int session_id, pid_t pid, int wait_status);
+  // Its program was stopped (Ctrl-Z, SIGSTOP) or continued.
+  void child_stopped(int session_id, pid_t pid, bool stopped);
   void zygote_failed(Zygote& zygote);
   void zygote_exited(Zygote& zygote);
   // broker_profiles.cpp: a zygote that stopped serving (stale, idle, unloaded) is moved

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "broker.hpp"
+#include "job_control.hpp"
 #include "proc_memory.hpp"
 
 namespace pyattach {
@@ -309,7 +310,9 @@ void Session::input_from(Connection::Id client, std::string_view bytes) {
   found->second.last_active = ++activity_counter_;
   // Typing makes this client the active one: the program gets its size (as tmux does).
   if (found->second.size) resize(*found->second.size);
-  write_input(bytes);
+  // For `run`, whose client follows its program's stops (Stopped), Ctrl-Z stops it as
+  // under python3; a plain session keeps running, with no shell to continue it.
+  if (write_input(bytes) && transient && master_) stop_like_suspend_key(master_.get(), bytes);
 }
 
 void Session::resize_from(Connection::Id client, WindowSize size) {
@@ -362,6 +365,15 @@ bool Session::signal(int sig) {
   if (!running() || pid_ <= 0) return false;
   if (::killpg(pid_, sig) == 0) return true;
   return ::kill(pid_, sig) == 0;
+}
+
+void Session::program_stopped(bool stopped) {
+  if (!running()) return;
+  // What it wrote before it stopped reaches its clients before they hear of the stop.
+  if (!master_eof_) read_available();
+  for (const auto& [client_id, info] : clients_)
+    if (Connection* client = broker_.connection(client_id))
+      client->send_json(MsgType::Stopped, {{"stopped", stopped}});
 }
 
 std::string Session::capture(std::size_t scrollback_lines, bool ansi) const {

@@ -95,6 +95,9 @@ class Session {
   void redraw_to(Connection& client);
   // Sends `sig` to the program's process group (a terminal would do the same).
   bool signal(int sig);
+  // Its program was stopped or continued: attached clients hear it (Stopped), after the
+  // output the program wrote before.
+  void program_stopped(bool stopped);
   // A `run` on a terminal (transient) whose client is gone: SIGHUP, as a closing terminal
   // would send, so that it does not run on unattended. Nothing for other sessions.
   void hang_up_if_abandoned();

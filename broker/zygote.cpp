@@ -299,6 +299,12 @@ void Zygote::handle_message(const nlohmann::json& message, std::vector<UniqueFd>
     exited(message);
     return;
   }
+  if (op == "stopped" || op == "continued") {
+    const pid_t pid = message.at("pid").get<pid_t>();
+    if (auto found = running_.find(pid); found != running_.end())
+      broker_.child_stopped(found->second, pid, op == "stopped");
+    return;
+  }
   const int id = message.at("id").get<int>();
   if (op == "spawned" || op == "spawn-failed") {
     auto found = in_flight_.find(id);

@@ -23,6 +23,8 @@ it as SCM_RIGHTS.
     {"op":"spawn-failed","id":ID,"message":TEXT}     request ID refused (bad request, threads, fork)
     {"op":"exited","id":ID,"pid":P,"status":S}       child reaped; S is the raw os.waitpid status
         (no "id" for a child handed to the broker: the broker knows it by its pid)
+    {"op":"stopped","pid":P} / {"op":"continued","pid":P}   a program was stopped (Ctrl-Z on
+        its terminal, SIGSTOP) or continued
     {"op":"pooled","pid":P} with 1 fd                --hand-pool: a pre-forked child and our end
         of its channel; the broker sends one spawn request (as below) straight to it, or
         closes it (the child then exits)
@@ -716,14 +718,19 @@ class Zygote:
         self.send(op="spawned", id=rid, pid=pid)
 
     def reap(self):
-        """Collect every exited child and report its raw wait status."""
+        """Collect every exited child and report its raw wait status; report programs
+        stopped and continued, whose caller may follow them (job control)."""
         while True:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG | os.WUNTRACED | os.WCONTINUED)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
+            if os.WIFSTOPPED(status) or os.WIFCONTINUED(status):
+                if pid in self.children:
+                    self.send(op="stopped" if os.WIFSTOPPED(status) else "continued", pid=pid)
+                continue
             if not self.report_end(pid, status):  # a pooled child that died before it was used
                 for entry in [e for e in self.idle if e[0] == pid]:
                     entry[1].close()

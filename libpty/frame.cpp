@@ -57,6 +57,8 @@ std::string_view msg_type_name(MsgType type) {
       return "KillServer";
     case MsgType::Run:
       return "Run";
+    case MsgType::Stopped:
+      return "Stopped";
     case MsgType::Capture:
       return "Capture";
     case MsgType::Wait:

@@ -65,6 +65,9 @@ enum class MsgType : std::uint32_t {
   SendEnd = 21,  // C->B  {}; answered Ok {"bytes":N} once all input is queued, or Error
   Remove = 22,   // C->B  {"targets":[S...],"all":B}; removes ended sessions; answered
                  //       Ok {"removed":[S...],"errors":["one line"...]}
+  Stopped = 23,  // B->C  {"stopped":B} to attached clients: the program was stopped (Ctrl-Z,
+                 //       SIGSTOP) or continued. `run` on a terminal stops itself likewise,
+                 //       so its shell sees the job stopped as it would see python3
   // 30-39: preload profiles.
   Profiles = 30,       // C->B  {}; answered ProfilesReply
   ProfilesReply = 31,  // B->C  {"profiles":[{"id":N,"python":S,"preload":[...],"state":S,...}]}

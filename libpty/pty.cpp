@@ -43,7 +43,12 @@ bool set_window_size(int fd, WindowSize size) {
 }
 
 RawModeGuard::RawModeGuard(int fd) : fd_(fd) {
-  if (::tcgetattr(fd_, &saved_) != 0) return;
+  saved_modes_ = ::tcgetattr(fd_, &saved_) == 0;
+  enter();
+}
+
+void RawModeGuard::enter() {
+  if (!saved_modes_ || active_) return;
   termios raw = saved_;
   ::cfmakeraw(&raw);
   if (::tcsetattr(fd_, TCSADRAIN, &raw) == 0) active_ = true;

@@ -37,10 +37,13 @@ class RawModeGuard {
   RawModeGuard& operator=(const RawModeGuard&) = delete;
   ~RawModeGuard() { restore(); }
   void restore();
+  // Raw again after restore() (a job continued after it stopped); no-op if it never was.
+  void enter();
   bool active() const { return active_; }
 
  private:
   int fd_;
+  bool saved_modes_ = false;
   bool active_ = false;
   termios saved_{};
 };

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "broker_test.hpp"
+#include "proc_scan.hpp"
 #include "protocol.hpp"
 
 namespace pyattach::e2e {
@@ -111,6 +112,40 @@ TEST_F(RunTest, OnATerminalCtrlCReachesTheProgramAndSignalsAreForwarded) {
   const auto status = client->wait_exit();
   ASSERT_TRUE(status);
   EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM) << client->describe();
+}
+
+// Job control from a real interactive shell, as with python3: Ctrl-Z stops the program
+// and gives the shell its prompt with the job stopped; `fg` continues both.
+TEST_F(RunTest, OnATerminalCtrlZStopsTheJobAndFgContinuesIt) {
+  const std::string pyattach_run = std::string(PYATTACH_BIN) + " run --python /usr/bin/python3 --";
+  for (const std::string& python : {std::string("/usr/bin/python3"), pyattach_run}) {
+    SCOPED_TRACE(python);
+    PtyProcess shell({"/bin/bash", "--norc", "--noprofile", "-i"},
+                     env_with({"PS1=PROMPT$ ", "HISTFILE=/dev/null"}));
+    ASSERT_TRUE(shell.wait_for("PROMPT$ "));
+    shell.write(python + " " + script("interactive.py") + "\r");
+    ASSERT_TRUE(shell.wait_for("ready")) << shell.describe();
+    shell.write("\x1a");
+    ASSERT_TRUE(shell.wait_for("Stopped")) << shell.describe();
+    ASSERT_TRUE(shell.wait_for("PROMPT$ ")) << shell.describe();
+    if (python == pyattach_run) {
+      const auto sessions = list_json()["sessions"];
+      ASSERT_EQ(sessions.size(), 1u);
+      EXPECT_EQ(proc_state(sessions[0]["pid"].get<pid_t>()), 'T') << "the program runs on";
+    }
+    shell.write("fg\r");
+    // Typed before then, keys would reach the shell's line editor, not the program.
+    ASSERT_TRUE(shell.wait_for("continued")) << shell.describe();
+    shell.write("after fg\r");
+    EXPECT_TRUE(shell.wait_for("got: after fg")) << shell.describe();
+    shell.write("exit 3\r");
+    ASSERT_TRUE(shell.wait_for("bye")) << shell.describe();
+    ASSERT_TRUE(shell.wait_for("PROMPT$ ")) << shell.describe();
+    shell.write("echo status=$?\r");
+    EXPECT_TRUE(shell.wait_for("status=3")) << shell.describe();
+    shell.write("exit\r");
+    EXPECT_TRUE(shell.wait_exit());
+  }
 }
 
 TEST_F(RunTest, AClientKilledOnATerminalDoesNotLeaveItsProgramRunning) {

@@ -1,7 +1,8 @@
 """Echoes each line typed at it, so a test can see that input reaches the program.
 
 Prints "started ..." and "ready" once it waits for input. "exit N" ends it with status N;
-SIGUSR1 makes it print "usr1 received" (output while nobody is attached); Ctrl-C is left
+SIGUSR1 makes it print "usr1 received" (output while nobody is attached), SIGCONT
+"continued" (its terminal is its own again after a stop); Ctrl-C is left
 to Python (an uncaught KeyboardInterrupt).
 
 It waits for input with select() on stdin and a signal wake-up pipe before reading:
@@ -33,6 +34,7 @@ def on_usr1(signum, frame):
 
 
 signal.signal(signal.SIGUSR1, on_usr1)
+signal.signal(signal.SIGCONT, lambda signum, frame: print("continued", flush=True))
 print("started pid=%d args=%s" % (os.getpid(), " ".join(sys.argv[1:])), flush=True)
 print("ready", flush=True)
 while True:
