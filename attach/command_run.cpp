@@ -48,12 +48,28 @@ constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, 
   std::exit(status);
 }
 
+// Ctrl-Z stops the shell's whole job, but the program is in a process group of its own
+// (fast_run.cpp does the same): it is stopped (its own SIGTSTP handler runs, as under
+// python3), then we are, so the shell has the job stopped; once continued, so is it.
+void stop_with(pid_t program) {
+  ::kill(-program, SIGTSTP);
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTSTP);
+  ::sigprocmask(SIG_UNBLOCK, &stop, nullptr);
+  ::raise(SIGTSTP);  // returns once the shell continues us (fg, bg)
+  ::sigprocmask(SIG_BLOCK, &stop, nullptr);
+  ::kill(-program, SIGCONT);
+}
+
 // The program has our own stdio; we wait for its status (from the program itself, or
 // from the broker, which also reports a death by a signal) and pass on signals.
 ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& status) {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : kForwardedSignals) sigaddset(&set, sig);
+  sigaddset(&set, SIGTSTP);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
   const UniqueFd signals(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   for (;;) {
     while (auto frame = broker.next_frame()) {
@@ -71,8 +87,13 @@ ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& stat
       if (const auto code = status.receive_from(pid)) return {*code, 0};
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo info{};
-      while (::read(signals.get(), &info, sizeof info) == sizeof info)
-        ::kill(pid, static_cast<int>(info.ssi_signo));
+      while (::read(signals.get(), &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGTSTP) {
+          stop_with(pid);
+        } else {
+          ::kill(pid, static_cast<int>(info.ssi_signo));
+        }
+      }
     }
     if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !broker.read_some())
       throw UserError("lost the connection to the broker while the program ran");

@@ -260,6 +260,18 @@ long status_from(int status_socket, long program) {
 }
 
 // The program has the caller's stdio; wait for its status and pass signals on.
+// Ctrl-Z stops the shell's whole job, but the program is in a process group of its own
+// (command_run.cpp does the same): it is stopped (its own SIGTSTP handler runs, as under
+// python3), then we are, so the shell has the job stopped; once continued, so is it.
+void stop_with(long program) {
+  sys::call(__NR_kill, -program, SIGTSTP);
+  const unsigned long stop = 1UL << (SIGTSTP - 1);
+  sys::call(__NR_rt_sigprocmask, SIG_UNBLOCK, &stop, nullptr, 8);
+  sys::call(__NR_kill, sys::call(__NR_getpid), SIGTSTP);  // returns once continued (fg, bg)
+  sys::call(__NR_rt_sigprocmask, SIG_BLOCK, &stop, nullptr, 8);
+  sys::call(__NR_kill, -program, SIGCONT);
+}
+
 [[noreturn]] void wait_for_program(ReplyReader& replies, int socket, int status_socket, long pid,
                                    unsigned long forwarded) {
   const int signals =
@@ -279,8 +291,13 @@ long status_from(int status_socket, long program) {
       if (const long status = status_from(status_socket, pid); status >= 0) end_like(status, 0);
     if (signals >= 0 && (fds[1].revents & POLLIN)) {
       signalfd_siginfo info{};
-      while (sys::read(signals, &info, sizeof info) == sizeof info)
-        sys::call(__NR_kill, pid, info.ssi_signo);
+      while (sys::read(signals, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGTSTP) {
+          stop_with(pid);
+        } else {
+          sys::call(__NR_kill, pid, info.ssi_signo);
+        }
+      }
     }
     if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !replies.read_some())
       fail("lost the connection to the broker while the program ran", "");
@@ -322,6 +339,7 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
   // once it does, instead of killing us and orphaning it.
   unsigned long forwarded = 0, signal_mask = 0;
   for (int sig : kForwardedSignals) forwarded |= 1UL << (sig - 1);
+  forwarded |= 1UL << (SIGTSTP - 1);  // Ctrl-Z: stop_with()
   sys::call(__NR_rt_sigprocmask, SIG_BLOCK, &forwarded, &signal_mask, 8);
   char reply_buffer[16 * 1024];  // more than any reply to a Run
   ReplyReader replies(socket, reply_buffer, sizeof reply_buffer);

@@ -148,6 +148,39 @@ TEST_F(RunTest, OnATerminalCtrlZStopsTheJobAndFgContinuesIt) {
   }
 }
 
+// The same in a pipeline (the fast path): Ctrl-Z stops the whole job, program included,
+// though it runs in a process group of its own; `fg` continues it.
+TEST_F(RunTest, CtrlZStopsAPipelineWithItsProgramAndFgContinuesIt) {
+  const std::string pyattach_run = std::string(PYATTACH_BIN) + " run --python /usr/bin/python3 --";
+  for (const std::string& python : {std::string("/usr/bin/python3"), pyattach_run}) {
+    SCOPED_TRACE(python);
+    PtyProcess shell({"/bin/bash", "--norc", "--noprofile", "-i"},
+                     env_with({"PS1=PROMPT$ ", "HISTFILE=/dev/null"}));
+    ASSERT_TRUE(shell.wait_for("PROMPT$ "));
+    shell.write(python + " " + script("ticker.py") + " | cat\r");
+    ASSERT_TRUE(shell.wait_for("started pid=")) << shell.describe();
+    ASSERT_TRUE(shell.wait_for("tick 1")) << shell.describe();
+    const auto pid_at = shell.output().find("started pid=") + std::string("started pid=").size();
+    const pid_t program = std::stoi(shell.output().substr(pid_at));
+    shell.write("\x1a");
+    ASSERT_TRUE(shell.wait_for("Stopped")) << shell.describe();
+    ASSERT_TRUE(shell.wait_for("PROMPT$ ")) << shell.describe();
+    // A stop has no event to wait on from outside the parent: read its state until it
+    // shows (the signal is sent before the shell hears of the stop).
+    const Deadline deadline(kTimeout);
+    while (proc_state(program) != 'T' && !deadline.passed()) ::usleep(1000);
+    EXPECT_EQ(proc_state(program), 'T') << "the program runs on";
+    shell.write("fg\r");
+    ASSERT_TRUE(shell.wait_for("\r\ntick ")) << shell.describe();  // not "ticker.py"
+    EXPECT_NE(proc_state(program), 'T');
+    shell.write("\x03");
+    EXPECT_TRUE(shell.wait_for("KeyboardInterrupt")) << shell.describe();
+    ASSERT_TRUE(shell.wait_for("PROMPT$ ")) << shell.describe();
+    shell.write("exit\r");
+    EXPECT_TRUE(shell.wait_exit());
+  }
+}
+
 TEST_F(RunTest, AClientKilledOnATerminalDoesNotLeaveItsProgramRunning) {
   auto client = attach_on_pty(
       {"run", "--python", "/usr/bin/python3", "--", script("interrupt_then_wait.py")});
