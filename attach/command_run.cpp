@@ -113,6 +113,12 @@ std::vector<int> with_inherited_fds(nlohmann::json& request, const CallerFds& ca
   return stdio;
 }
 
+// Once the program has its own copies: ours would keep, say, a pipe's reader from seeing
+// EOF when the program closes its end, as it would under python3.
+void close_inherited_fds(const CallerFds& caller) {
+  for (int fd : caller.inherited) ::close(fd);
+}
+
 }  // namespace
 
 const std::map<std::string, bool>& run_option_names() {
@@ -169,6 +175,7 @@ int command_run(const Args& args) {
     const BrokerClient::FirstRequest first{MsgType::NewSession, std::move(request), passed};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
+    close_inherited_fds(caller);
     AttachOptions attach{std::to_string(started.at("id").get<int>()), detach_key,
                          started.at("pid").get<pid_t>()};
     attach.already_attached = true;
@@ -194,9 +201,15 @@ int command_run(const Args& args) {
       if (std::find(closed.begin(), closed.end(), fd) == closed.end()) passed.push_back(fd);
     if (!closed.empty()) request["stdio_closed"] = closed;
     passed = with_inherited_fds(request, caller, std::move(passed));
+    // Ctrl-Z from here on is the program's too (stop_with), even before it has started.
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTSTP);
+    ::sigprocmask(SIG_BLOCK, &stop, nullptr);
     const BrokerClient::FirstRequest first{MsgType::Run, std::move(request), passed};
     auto broker = BrokerClient::connect(true, &first);
     const auto started = broker->expect_started(1);
+    close_inherited_fds(caller);
     result = wait_for_program(*broker, started.at("pid").get<pid_t>(), status);
   }
   end_like(result.status, result.term_signal);

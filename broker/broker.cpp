@@ -128,7 +128,10 @@ void Broker::drop_connection(Connection::Id id) {
   }
   if (client->run_id) {
     if (auto run = runs_.find(*client->run_id); run != runs_.end()) {
-      if (run->second.pid > 0) ::kill(run->second.pid, SIGHUP);
+      if (run->second.pid > 0) {
+        ::kill(run->second.pid, SIGHUP);
+        ::kill(run->second.pid, SIGCONT);  // a stopped one (Ctrl-Z) would never see the SIGHUP
+      }
       runs_.erase(run);
     }
   }

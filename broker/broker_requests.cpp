@@ -39,22 +39,29 @@ bool is_hex_without_nul(const nlohmann::json& text) {
   const auto* hex = text.get_ptr<const std::string*>();
   if (hex == nullptr || hex->size() % 2 != 0) return false;
   for (std::size_t i = 0; i < hex->size(); i += 2) {
-    const auto digit = [](char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); };
+    const auto digit = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
     if (!digit((*hex)[i]) || !digit((*hex)[i + 1]) || hex->compare(i, 2, "00") == 0) return false;
   }
   return true;
 }
 
-// The "undecodable" field of a launch (launch_request.hpp), for `argc` arguments.
+// The "undecodable" field of a launch (launch_request.hpp), for `argc` arguments: what
+// launch_problem() asks of the strings, asked of the bytes (hex) they stand for.
 bool exact_bytes_fit(const nlohmann::json& exact, std::size_t argc) {
   if (!exact.is_object()) return false;
+  // An environment name: not empty, no '=' (hex 3d at a byte boundary).
+  const auto is_name = [](const std::string& hex) {
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+      if (hex.compare(i, 2, "3d") == 0) return false;
+    return !hex.empty() && is_hex_without_nul(hex);
+  };
   for (const auto& [field, value] : exact.items()) {
     if (field == "cwd") {
-      if (!is_hex_without_nul(value)) return false;
+      if (!is_hex_without_nul(value) || value.get<std::string>().rfind("2f", 0) != 0) return false;
     } else if (field == "argv" || field == "env") {
       if (!value.is_object()) return false;
       for (const auto& [key, bytes] : value.items()) {
-        const bool key_fits = field == "env" ? is_hex_without_nul(key)
+        const bool key_fits = field == "env" ? is_name(key)
                                              : all_digits(key) && key.size() < 9 &&
                                                    static_cast<std::size_t>(std::stoi(key)) < argc;
         if (!key_fits || !is_hex_without_nul(bytes)) return false;

@@ -312,7 +312,8 @@ void Session::input_from(Connection::Id client, std::string_view bytes) {
   if (found->second.size) resize(*found->second.size);
   // For `run`, whose client follows its program's stops (Stopped), Ctrl-Z stops it as
   // under python3; a plain session keeps running, with no shell to continue it.
-  if (write_input(bytes) && transient && master_) stop_like_suspend_key(master_.get(), bytes);
+  if (write_input(bytes) && transient && master_ && pid_ > 0)
+    stop_like_suspend_key(master_.get(), pid_, bytes);
 }
 
 void Session::resize_from(Connection::Id client, WindowSize size) {

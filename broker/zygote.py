@@ -188,6 +188,7 @@ import io
 import json
 import marshal
 import mmap
+import resource
 import select
 import selectors
 import signal
@@ -928,11 +929,28 @@ def pooled_child_main(zygote, channel):
         # Nothing is set up yet: the caller hears it on the stderr it passed (fd 2 here is
         # the zygote's log), and its status is 1, as for any session that cannot start.
         try:
-            os.write(fds[-1] if fds else 2, b"pyattach: cannot start the session: %s\n"
+            os.write(callers_stderr(data, fds), b"pyattach: cannot start the session: %s\n"
                      % str(e).encode("utf-8", "replace"))
         finally:
             os._exit(1)
     child_main(zygote, req, fds)
+
+
+def callers_stderr(data, fds):
+    """Where a request that could not be read is best reported: the caller's stderr (or
+    terminal) among fds if the request says which one it is, else fd 2, our log; never
+    one of the caller's other fds (a jobserver's pipe, a file)."""
+    try:
+        msg = json.loads(data.decode("utf-8"))
+        stdio = fds[:len(fds) - len(msg.get("inherited_fds", []))]
+        if msg.get("mode", "pty") == "pty":
+            return stdio[0]
+        closed = msg.get("stdio_closed", [])
+        if 2 not in closed and len(stdio) == 3 - len(closed):
+            return stdio[-1]
+    except Exception:
+        pass
+    return 2
 
 
 def read_request(data, flags, nfds):
@@ -974,6 +992,7 @@ def specialise(zygote, req, fds, plan):
     prepare_child(zygote)
     inherited = req["inherited_fds"]
     stdio = fds[:len(fds) - len(inherited)]
+    limit = open_file_limit_for(inherited)
     # Received inherited fds may sit on one another's numbers: all above them first.
     above = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, inherited[-1] + 1) for fd in fds[len(stdio):]]
     for fd in fds[len(stdio):]:
@@ -988,6 +1007,8 @@ def specialise(zygote, req, fds, plan):
     for target, fd in zip(inherited, above):
         os.dup2(fd, target)  # inheritable, as the caller had it
         os.close(fd)
+    if limit is not None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, limit)  # the fds above it stay open
     ahead = ENVIRON_AHEAD[:2] if ENVIRON_AHEAD[:1] == [req["env"]] else None
     del ENVIRON_AHEAD[:]
     if ahead is None:
@@ -1000,6 +1021,21 @@ def specialise(zygote, req, fds, plan):
     os.chdir(req["cwd"])
     os.umask(req["umask"])
     importlib.invalidate_caches()
+
+
+def open_file_limit_for(inherited):
+    """The caller's fds may have numbers above our open-file limit (its own was higher):
+    raises the soft limit so that they and their moves fit; returns the limit to put back
+    afterwards, or None."""
+    if not inherited:
+        return None
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = inherited[-1] + 1 + len(inherited)
+    if needed <= limit[0]:
+        return None
+    hard = limit[1] if limit[1] != resource.RLIM_INFINITY else needed
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), limit[1]))
+    return limit
 
 
 def prepare_child(zygote):

@@ -79,6 +79,7 @@ bool add_inherited_fds(PassedFds& passed) {
   };
   alignas(Entry) char entries[4096];
   bool listed = true;
+  int inherited = 0;
   for (;;) {
     const long got = sys::call(__NR_getdents64, directory, entries, sizeof entries);
     if (got <= 0) {
@@ -94,10 +95,11 @@ bool add_inherited_fds(PassedFds& passed) {
       if (fd <= 2 || fd == directory) continue;  // and "." and ".."
       const long flags = sys::call(__NR_fcntl, fd, F_GETFD);
       if (flags < 0 || (flags & FD_CLOEXEC)) continue;
-      if (passed.count == kMaxPassedFds) {
+      if (passed.count == kMaxPassedFds || inherited == static_cast<int>(kMaxInheritedFds)) {
         listed = false;
         break;
       }
+      ++inherited;
       int i = passed.count++;  // the kernel lists them in order; a sort, to be sure
       for (; i > 0 && passed.fds[i - 1] > fd; --i) passed.fds[i] = passed.fds[i - 1];
       passed.fds[i] = fd;
@@ -360,6 +362,10 @@ bool run_fast(const RunProfile& profile, char* const* args, int count, char** en
     fail("protocol error: expected SessionStarted from the broker", "");
   const long pid = json_top_level_number(reply.payload, reply.size, "pid", 0);
   if (pid <= 0) fail("protocol error: the broker's answer names no program", "");
+  // The program has its own copies: ours would keep, say, a pipe's reader from seeing EOF
+  // when the program closes its end, as it would under python3.
+  for (int i = 0; i < passed.count; ++i)
+    if (passed.fds[i] > 2) sys::close(passed.fds[i]);
   wait_for_program(replies, socket, status_socket, pid, forwarded);
 }
 

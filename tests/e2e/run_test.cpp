@@ -90,6 +90,75 @@ TEST_F(RunTest, MoreOpenFdsThanARequestCarriesIsAOneLineError) {
   }
 }
 
+// A pipe's write end handed to the program (pass_fds): once the program closes it, the
+// reader sees EOF while the program still runs, as under python3; a copy kept by `run`
+// would hold it open. A script goes through the fast path, -c through the client's code.
+TEST_F(RunTest, AnInheritedPipeEndsWhenTheProgramClosesIt) {
+  const std::string closer = dir() + "/closer.py";
+  std::ofstream(closer) << "import os, sys\n"
+                           "fd = int(sys.argv[-1])\n"
+                           "os.write(fd, b'hi')\n"
+                           "os.close(fd)\n"
+                           "sys.stdin.read()\n";
+  const std::string caller =
+      "import os, select, subprocess, sys\n"
+      "r, w = os.pipe()\n"
+      "p = subprocess.Popen(sys.argv[1:] + [str(w)], stdin=subprocess.PIPE, pass_fds=[w])\n"
+      "os.close(w)\n"
+      "got = b''\n"
+      "while select.select([r], [], [], 20)[0]:\n"
+      "    chunk = os.read(r, 100)\n"
+      "    if not chunk:\n"
+      "        break\n"
+      "    got += chunk\n"
+      "print(got, 'EOF while running' if p.poll() is None else 'no EOF before the end')\n"
+      "p.communicate(b'')\n";
+  const std::string closer_code = "exec(open(" + nlohmann::json(closer).dump() + ").read())";
+  const std::vector<std::string> head = {"/usr/bin/python3", "-c", caller};
+  for (const std::vector<std::string>& program :
+       {std::vector<std::string>{closer}, {"-c", closer_code}}) {
+    std::vector<std::string> python = head, pyattach = head;
+    python.push_back("/usr/bin/python3");
+    for (const char* arg : {PYATTACH_BIN, "run", "--python", "/usr/bin/python3", "--"})
+      pyattach.push_back(arg);
+    python.insert(python.end(), program.begin(), program.end());
+    pyattach.insert(pyattach.end(), program.begin(), program.end());
+    const auto expected = run_command(python, env(), CommandOptions{});
+    EXPECT_EQ(expected.out, "b'hi' EOF while running\n") << expected.describe();
+    const auto got = run_command(pyattach, env(), CommandOptions{});
+    EXPECT_EQ(got.out, expected.out) << got.describe();
+  }
+}
+
+// A caller with a higher open-file limit than the broker's can hold an fd numbered above
+// the broker's (and its zygote's) limit: the program still gets it at that number.
+TEST_F(RunTest, AnInheritedFdAboveTheBrokersFileLimitArrives) {
+  const std::string caller =
+      "import os, resource, sys\n"
+      "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+      "resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))\n"
+      "os.dup2(os.open('/dev/null', os.O_WRONLY), 5000)\n"
+      "os.execv(sys.argv[1], sys.argv[1:])\n";
+  const std::string probe = "import os; print(os.write(5000, b'x'), os.get_inheritable(5000))";
+  // The broker and its zygote start with a limit of 1024.
+  const std::string low_limit =
+      "import os, resource, sys\n"
+      "resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(7)[1]))\n"
+      "os.execv(sys.argv[1], sys.argv[1:])\n";
+  ASSERT_EQ(run_command({"/usr/bin/python3", "-c", low_limit, PYATTACH_BIN, "run", "--python",
+                         "/usr/bin/python3", "--", "-c", "pass"},
+                        env(), CommandOptions{})
+                .code(),
+            0);
+  const auto expected = run_command(
+      {"/usr/bin/python3", "-c", caller, "/usr/bin/python3", "-c", probe}, env(), CommandOptions{});
+  EXPECT_EQ(expected.out, "1 True\n") << expected.describe();
+  const auto got = run_command({"/usr/bin/python3", "-c", caller, PYATTACH_BIN, "run", "--python",
+                                "/usr/bin/python3", "--", "-c", probe},
+                               env(), CommandOptions{});
+  EXPECT_EQ(got.out, expected.out) << got.describe();
+}
+
 TEST_F(RunTest, OnATerminalOutputIsInlineAndTheSessionGoesAway) {
   auto client =
       attach_on_pty({"run", "--python", "/usr/bin/python3", "--", script("run_probe.py"), "5"},
