@@ -24,6 +24,17 @@ class RunTest : public BrokerTest {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, env_with({"RUN_PROBE=only-here"}), options);
   }
+  // `bash -i` on a PTY, showing its first prompt ("PROMPT$ "): job control as users have it.
+  std::unique_ptr<PtyProcess> interactive_shell() const {
+    auto shell = std::make_unique<PtyProcess>(
+        std::vector<std::string>{"/bin/bash", "--norc", "--noprofile", "-i"},
+        env_with({"PS1=PROMPT$ ", "HISTFILE=/dev/null"}));
+    if (!shell->wait_for("PROMPT$ ")) return nullptr;
+    return shell;
+  }
+  static std::string pyattach_run() {
+    return std::string(PYATTACH_BIN) + " run --python /usr/bin/python3 --";
+  }
   CommandResult run(const std::vector<std::string>& args, const CommandOptions& options) const {
     std::vector<std::string> argv = {"run", "--python", "/usr/bin/python3", "--"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -186,18 +197,17 @@ TEST_F(RunTest, OnATerminalCtrlCReachesTheProgramAndSignalsAreForwarded) {
 // Job control from a real interactive shell, as with python3: Ctrl-Z stops the program
 // and gives the shell its prompt with the job stopped; `fg` continues both.
 TEST_F(RunTest, OnATerminalCtrlZStopsTheJobAndFgContinuesIt) {
-  const std::string pyattach_run = std::string(PYATTACH_BIN) + " run --python /usr/bin/python3 --";
-  for (const std::string& python : {std::string("/usr/bin/python3"), pyattach_run}) {
+  for (const std::string& python : {std::string("/usr/bin/python3"), pyattach_run()}) {
     SCOPED_TRACE(python);
-    PtyProcess shell({"/bin/bash", "--norc", "--noprofile", "-i"},
-                     env_with({"PS1=PROMPT$ ", "HISTFILE=/dev/null"}));
-    ASSERT_TRUE(shell.wait_for("PROMPT$ "));
+    auto shell_at_prompt = interactive_shell();
+    ASSERT_TRUE(shell_at_prompt);
+    PtyProcess& shell = *shell_at_prompt;
     shell.write(python + " " + script("interactive.py") + "\r");
     ASSERT_TRUE(shell.wait_for("ready")) << shell.describe();
     shell.write("\x1a");
     ASSERT_TRUE(shell.wait_for("Stopped")) << shell.describe();
     ASSERT_TRUE(shell.wait_for("PROMPT$ ")) << shell.describe();
-    if (python == pyattach_run) {
+    if (python == pyattach_run()) {
       const auto sessions = list_json()["sessions"];
       ASSERT_EQ(sessions.size(), 1u);
       EXPECT_EQ(proc_state(sessions[0]["pid"].get<pid_t>()), 'T') << "the program runs on";
@@ -220,12 +230,11 @@ TEST_F(RunTest, OnATerminalCtrlZStopsTheJobAndFgContinuesIt) {
 // The same in a pipeline (the fast path): Ctrl-Z stops the whole job, program included,
 // though it runs in a process group of its own; `fg` continues it.
 TEST_F(RunTest, CtrlZStopsAPipelineWithItsProgramAndFgContinuesIt) {
-  const std::string pyattach_run = std::string(PYATTACH_BIN) + " run --python /usr/bin/python3 --";
-  for (const std::string& python : {std::string("/usr/bin/python3"), pyattach_run}) {
+  for (const std::string& python : {std::string("/usr/bin/python3"), pyattach_run()}) {
     SCOPED_TRACE(python);
-    PtyProcess shell({"/bin/bash", "--norc", "--noprofile", "-i"},
-                     env_with({"PS1=PROMPT$ ", "HISTFILE=/dev/null"}));
-    ASSERT_TRUE(shell.wait_for("PROMPT$ "));
+    auto shell_at_prompt = interactive_shell();
+    ASSERT_TRUE(shell_at_prompt);
+    PtyProcess& shell = *shell_at_prompt;
     // Long enough that it is still ticking when Ctrl-Z comes, however slow the machine.
     shell.write(python + " " + script("ticker.py") + " 80 | cat\r");
     ASSERT_TRUE(shell.wait_for("started pid=")) << shell.describe();
