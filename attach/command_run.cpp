@@ -63,13 +63,13 @@ void stop_with(pid_t program) {
 }
 
 // The program has our own stdio; we wait for its status (from the program itself, or
-// from the broker, which also reports a death by a signal) and pass on signals.
+// from the broker, which also reports a death by a signal) and pass on signals. They and
+// SIGTSTP are blocked already (command_run).
 ProxyResult wait_for_program(BrokerClient& broker, pid_t pid, StatusSocket& status) {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : kForwardedSignals) sigaddset(&set, sig);
   sigaddset(&set, SIGTSTP);
-  ::sigprocmask(SIG_BLOCK, &set, nullptr);
   const UniqueFd signals(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   for (;;) {
     while (auto frame = broker.next_frame()) {

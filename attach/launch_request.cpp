@@ -74,9 +74,9 @@ std::string hex(std::string_view bytes) {
   return text;
 }
 
-// Our environment, but for variables that are not UTF-8 (JSON carries only that): with
-// `undecodable`, those go there instead, as hex of their name and value bytes.
-nlohmann::json environment(nlohmann::json* undecodable = nullptr) {
+// Our environment, but for variables that are not UTF-8 (JSON carries only that): those
+// go to `undecodable` instead, as hex of their name and value bytes.
+nlohmann::json environment(nlohmann::json& undecodable) {
   nlohmann::json env = nlohmann::json::object();
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
@@ -85,8 +85,8 @@ nlohmann::json environment(nlohmann::json* undecodable = nullptr) {
     const std::string_view name = text.substr(0, equals), value = text.substr(equals + 1);
     if (is_utf8(name) && is_utf8(value)) {
       env[std::string(name)] = std::string(value);
-    } else if (undecodable != nullptr) {
-      (*undecodable)["env"][hex(name)] = hex(value);
+    } else {
+      undecodable["env"][hex(name)] = hex(value);
     }
   }
   return env;
@@ -190,9 +190,16 @@ nlohmann::json profile_request(const LaunchOptions& options,
     pool = std::stoi(text);
   }
   if (pool > 64) throw UserError("--pool: at most 64", kStatusUsage);
-  return {{"python", python},    {"flags", flags}, {"preload", preload_list(preload)},
-          {"key_env", key_env},  {"mode", mode},   {"pool", pool},
-          {"env", environment()}};
+  nlohmann::json undecodable = nlohmann::json::object();
+  nlohmann::json request = {{"python", python},
+                            {"flags", flags},
+                            {"preload", preload_list(preload)},
+                            {"key_env", key_env},
+                            {"mode", mode},
+                            {"pool", pool},
+                            {"env", environment(undecodable)}};
+  if (!undecodable.empty()) request["undecodable"] = undecodable;
+  return request;
 }
 
 nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandLine& command) {
@@ -204,9 +211,8 @@ nlohmann::json launch_request(const LaunchOptions& options, const PythonCommandL
   request["cwd"] = working_directory();
   // python3 takes any bytes in argv, the environment and the working directory (decoded
   // with surrogateescape); JSON strings are UTF-8, and those that are not (shown with
-  // U+FFFD in argv and cwd) travel exactly as hex too.
-  nlohmann::json undecodable = nlohmann::json::object();
-  request["env"] = environment(&undecodable);
+  // U+FFFD in argv and cwd) travel exactly as hex too. The environment's are there already.
+  nlohmann::json undecodable = request.value("undecodable", nlohmann::json::object());
   for (std::size_t i = 0; i < command.program.size(); ++i)
     if (!is_utf8(command.program[i]))
       undecodable["argv"][std::to_string(i)] = hex(command.program[i]);

@@ -79,7 +79,7 @@ bool add_inherited_fds(PassedFds& passed) {
   };
   alignas(Entry) char entries[4096];
   bool listed = true;
-  int inherited = 0;
+  const int stdio = passed.count;
   for (;;) {
     const long got = sys::call(__NR_getdents64, directory, entries, sizeof entries);
     if (got <= 0) {
@@ -95,11 +95,10 @@ bool add_inherited_fds(PassedFds& passed) {
       if (fd <= 2 || fd == directory) continue;  // and "." and ".."
       const long flags = sys::call(__NR_fcntl, fd, F_GETFD);
       if (flags < 0 || (flags & FD_CLOEXEC)) continue;
-      if (passed.count == kMaxPassedFds || inherited == static_cast<int>(kMaxInheritedFds)) {
+      if (passed.count - stdio == static_cast<int>(kMaxInheritedFds)) {  // as the broker counts
         listed = false;
         break;
       }
-      ++inherited;
       int i = passed.count++;  // the kernel lists them in order; a sort, to be sure
       for (; i > 0 && passed.fds[i - 1] > fd; --i) passed.fds[i] = passed.fds[i - 1];
       passed.fds[i] = fd;
@@ -261,7 +260,6 @@ long status_from(int status_socket, long program) {
   sys::exit(static_cast<int>(status));
 }
 
-// The program has the caller's stdio; wait for its status and pass signals on.
 // Ctrl-Z stops the shell's whole job, but the program is in a process group of its own
 // (command_run.cpp does the same): it is stopped (its own SIGTSTP handler runs, as under
 // python3), then we are, so the shell has the job stopped; once continued, so is it.
@@ -274,6 +272,7 @@ void stop_with(long program) {
   sys::call(__NR_kill, -program, SIGCONT);
 }
 
+// The program has the caller's stdio; wait for its status and pass signals on.
 [[noreturn]] void wait_for_program(ReplyReader& replies, int socket, int status_socket, long pid,
                                    unsigned long forwarded) {
   const int signals =
